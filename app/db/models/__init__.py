@@ -1,0 +1,51 @@
+"""SQLAlchemy 2 models, one module per part of the domain; import them from here."""
+
+from app.db.models.access import RightGrant, Role, RoleLink, User, UserDepartment
+from app.db.models.base import Base, UTCDateTime, utcnow
+from app.db.models.products import ProductActivation, ProductEvent, ProductEventKind
+from app.db.models.tenancy import (
+    Department,
+    Employee,
+    Employer,
+    MaritalStatus,
+    Person,
+    Provider,
+    WerknemerloketState,
+)
+from app.db.models.workflows import (
+    WorkflowDefinition,
+    WorkflowDefinitionVersion,
+    WorkflowStep,
+    WorkflowStepUser,
+)
+from app.domain.authz import Right, UserType
+from app.domain.catalogue import MijnLoketVariant, Product
+
+__all__ = [
+    "Base",
+    "Department",
+    "Employee",
+    "Employer",
+    "MaritalStatus",
+    "MijnLoketVariant",
+    "Person",
+    "Product",
+    "ProductActivation",
+    "ProductEvent",
+    "ProductEventKind",
+    "Provider",
+    "Right",
+    "RightGrant",
+    "Role",
+    "RoleLink",
+    "UTCDateTime",
+    "User",
+    "UserDepartment",
+    "UserType",
+    "WerknemerloketState",
+    "WorkflowDefinition",
+    "WorkflowDefinitionVersion",
+    "WorkflowStep",
+    "WorkflowStepUser",
+    "utcnow",
+]

@@ -1,0 +1,177 @@
+"""The ONE place that narrows a query to what a principal may see.
+
+Every read of a tenant-owned row goes through `restrict(select(Model)..., principal)`: lists,
+`node(id)` look-ups, loaders, exports and subscriptions alike. The rules come from
+`app/domain/authz.py`; this module only turns them into SQL conditions (subquery filters, never
+checks after fetching). A model without a rule here cannot be read: `restrict` refuses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+
+from app.db import models as m
+from app.domain.authz import Principal, Right, UserType, employee_scope
+
+# Rights under which the users, role links and grants of an employer may be read: the people
+# who administer users and the people who assign workflow steps to them.
+USER_ADMIN_RIGHTS = (Right.MANAGE_USERS, Right.VIEW_WORKFLOW_EDITOR, Right.MANAGE_WORKFLOW_EDITOR)
+# Rights under which workflow definitions are read (changing them needs MANAGE_WORKFLOW_EDITOR).
+EDITOR_RIGHTS = (Right.VIEW_WORKFLOW_EDITOR, Right.MANAGE_WORKFLOW_EDITOR)
+
+
+def employers_where(principal: Principal, rights: Iterable[Right] | None = None):
+    """A condition builder: `column` lies in the employers where one of `rights` holds
+    (or, with no rights named, in the employers the principal can reach at all)."""
+
+    rights = tuple(rights) if rights is not None else None
+
+    def condition(column) -> ColumnElement[bool]:
+        if rights is not None and principal.provider_rights() & set(rights):
+            # A provider-level right covers the whole office: a subquery, not a list of ids.
+            return column.in_(
+                select(m.Employer.id).where(m.Employer.provider_id == principal.provider_id)
+            )
+        if rights is None:
+            ids = principal.reachable_employer_ids
+        else:
+            ids = frozenset().union(*(principal.employers_with(r) for r in rights))
+        return column.in_(sorted(ids)) if ids else false()
+
+    return condition
+
+
+def _own_employers(principal: Principal, column) -> ColumnElement[bool]:
+    """The employers of the principal's own employments, wherever they are: a person may see
+    where it works. They are NOT reachable employers (no rights hold there through this)."""
+    if principal.person_id is None:
+        return false()
+    return column.in_(
+        select(m.Employee.employer_id).where(m.Employee.person_id == principal.person_id)
+    )
+
+
+def _employee_condition(principal: Principal, rights: tuple[Right, ...]) -> ColumnElement[bool]:
+    """Own employments, plus employees where one of `rights` holds (managers: their departments)."""
+    scope = employee_scope(principal, rights[0])
+    staff = employers_where(principal, rights)(m.Employee.employer_id)
+    if scope.department_ids is not None:
+        staff = and_(
+            staff,
+            m.Employee.department_id.in_(sorted(scope.department_ids))
+            if scope.department_ids
+            else false(),
+        )
+    if scope.own_person_id is not None:
+        return or_(m.Employee.person_id == scope.own_person_id, staff)
+    return staff
+
+
+def _user_condition(principal: Principal) -> ColumnElement[bool]:
+    in_employer = employers_where(principal, USER_ADMIN_RIGHTS)
+    staff_of_employer = and_(
+        m.User.user_type.in_([UserType.EMPLOYER, UserType.DEPARTMENT_MANAGER]),
+        in_employer(m.User.employer_id),
+    )
+    # Provider users are colleagues at every employer of the office: visible to whoever may
+    # administer users or workflow assignees at any of its employers.
+    office_colleagues = (
+        and_(m.User.user_type == UserType.PROVIDER, m.User.provider_id == principal.provider_id)
+        if principal.user_type is not UserType.EMPLOYEE
+        and any(principal.employers_with(r) for r in USER_ADMIN_RIGHTS)
+        else false()
+    )
+    # MijnLoket accounts: visible with the employment behind them (so that administrators get
+    # a clear refusal when they pick one, rather than "not found").
+    employee_accounts = and_(
+        m.User.user_type == UserType.EMPLOYEE,
+        m.User.person_id.in_(
+            select(m.Employee.person_id).where(
+                _employee_condition(principal, (Right.VIEW_EMPLOYEES, *USER_ADMIN_RIGHTS))
+            )
+        ),
+    )
+    return or_(
+        m.User.id == principal.user_id, staff_of_employer, office_colleagues, employee_accounts
+    )
+
+
+def visibility(
+    model: type, principal: Principal | None, right: Right | tuple[Right, ...] | None = None
+):
+    """The condition under which `principal` may read rows of `model` (for employees: under
+    `right`, or any of several rights; VIEW_EMPLOYEES by default)."""
+    if principal is None:
+        return false()
+    staff = principal.user_type is not UserType.EMPLOYEE
+    if model is m.Employer:
+        return or_(
+            employers_where(principal)(m.Employer.id), _own_employers(principal, m.Employer.id)
+        )
+    if model is m.Provider:
+        return m.Provider.id == principal.provider_id if staff else false()
+    if model is m.Department:
+        return or_(
+            employers_where(principal)(m.Department.employer_id),
+            _own_employers(principal, m.Department.employer_id),
+        )
+    if model is m.Employee:
+        rights = right if isinstance(right, tuple) else (right or Right.VIEW_EMPLOYEES,)
+        return _employee_condition(principal, rights)
+    if model is m.User:
+        return _user_condition(principal)
+    if model is m.Role:
+        # Roles are the office's vocabulary, known to all of its staff.
+        return m.Role.provider_id == principal.provider_id if staff else false()
+    if model is m.RoleLink:
+        return or_(
+            m.RoleLink.user_id == principal.user_id,
+            employers_where(principal, USER_ADMIN_RIGHTS)(m.RoleLink.employer_id),
+        )
+    if model is m.RightGrant:
+        office_users = select(m.User.id).where(
+            m.User.user_type == UserType.PROVIDER, m.User.provider_id == principal.provider_id
+        )
+        return or_(
+            m.RightGrant.user_id == principal.user_id,
+            employers_where(principal, [Right.MANAGE_USERS])(m.RightGrant.employer_id),
+            and_(m.RightGrant.employer_id.is_(None), m.RightGrant.user_id.in_(office_users))
+            # The office's grants hold at every employer, so whoever administers users at one of
+            # its employers sees them (they are part of the rights that hold there).
+            if principal.employers_with(Right.MANAGE_USERS)
+            else false(),
+        )
+    if model is m.ProductActivation:
+        return employers_where(principal)(m.ProductActivation.employer_id)
+    if model is m.ProductEvent:
+        return employers_where(principal, [Right.MANAGE_PRODUCTS])(m.ProductEvent.employer_id)
+    if model is m.WorkflowDefinition:
+        return employers_where(principal, EDITOR_RIGHTS)(m.WorkflowDefinition.employer_id)
+    if model is m.WorkflowDefinitionVersion:
+        return m.WorkflowDefinitionVersion.definition_id.in_(
+            select(m.WorkflowDefinition.id).where(visibility(m.WorkflowDefinition, principal))
+        )
+    if model is m.WorkflowStep:
+        return m.WorkflowStep.version_id.in_(
+            select(m.WorkflowDefinitionVersion.id).where(
+                visibility(m.WorkflowDefinitionVersion, principal)
+            )
+        )
+    if model is m.WorkflowStepUser:
+        return m.WorkflowStepUser.step_id.in_(
+            select(m.WorkflowStep.id).where(visibility(m.WorkflowStep, principal))
+        )
+    raise LookupError(f"no visibility rule for {model.__name__}: add one before reading it")
+
+
+def restrict(
+    stmt: Select,
+    principal: Principal | None,
+    model: type,
+    *,
+    right: Right | tuple[Right, ...] | None = None,
+):
+    """`stmt` narrowed to the rows of `model` that `principal` may read (under `right`)."""
+    return stmt.where(visibility(model, principal, right))

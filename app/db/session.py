@@ -1,0 +1,102 @@
+"""The database: async engines and sessions, with SQLite and PostgreSQL each set up properly.
+
+SQLite: WAL (readers never block the writer), a busy timeout, and every write transaction opened
+with ``BEGIN IMMEDIATE`` so that two writers queue for the lock up front instead of one failing
+with "database is locked" when it upgrades a read lock halfway. Writes in this process also pass
+one at a time through a pool of one connection; the busy timeout covers other processes.
+
+PostgreSQL: asyncpg with a bounded pool and a server-side statement timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.settings import Settings
+
+
+class Database:
+    def __init__(self, settings: Settings):
+        self.url = make_url(settings.sqlalchemy_url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            self._prepare_sqlite_file()
+            self.engine = self._sqlite_engine(settings, immediate=False)
+            self.write_engine = self._sqlite_engine(settings, immediate=True)
+        else:
+            self.engine = create_async_engine(
+                self.url,
+                echo=settings.db_echo,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                pool_timeout=settings.db_pool_timeout_seconds,
+                pool_pre_ping=True,
+                connect_args={
+                    "server_settings": {
+                        "statement_timeout": str(settings.db_statement_timeout_ms),
+                        "application_name": "loketflow",
+                    }
+                },
+            )
+            self.write_engine = self.engine
+        self._read_sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
+
+    def _prepare_sqlite_file(self) -> None:
+        database = self.url.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    def _sqlite_engine(self, settings: Settings, *, immediate: bool) -> AsyncEngine:
+        engine = create_async_engine(
+            self.url,
+            echo=settings.db_echo,
+            # One writer connection: in-process writers queue here, not on the file lock.
+            **({"pool_size": 1, "max_overflow": 0, "pool_timeout": 60} if immediate else {}),
+        )
+        busy_ms = settings.sqlite_busy_timeout_ms
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            # Take transaction control away from the driver so that we can say BEGIN IMMEDIATE.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection):
+            connection.exec_driver_sql(begin)
+
+        return engine
+
+    def reader(self) -> AsyncSession:
+        """A session for reads; one per request, closed when the request ends."""
+        return self._read_sessions()
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        async with self._write_sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()

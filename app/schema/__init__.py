@@ -1,0 +1,31 @@
+"""The GraphQL schema. `str(schema)` is what `schema.graphql` holds (`make schema`)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+
+from app.schema.extensions import CloseReadSession, MaskUnexpectedErrors
+from app.schema.mutation import Mutation
+from app.schema.query import Query
+from app.schema.types.employee import Employee
+from app.schema.types.employer import Department, Employer
+from app.schema.types.user import Role, RoleLink, User
+from app.schema.types.workflow import WorkflowDefinition
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    # Node implementations reachable only through `node(id)` must still be in the schema.
+    types=[Employer, Department, Employee, User, Role, RoleLink, WorkflowDefinition],
+    # Frontends send the same few documents over and over: parse and validate each once (the
+    # caches live at module level, shared by the per-request extension instances).
+    extensions=[
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        CloseReadSession,
+        MaskUnexpectedErrors,
+    ],
+)
+
+__all__ = ["schema"]

@@ -1,0 +1,96 @@
+"""Per-request context: the principal, one read session, the DataLoaders."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.session import Database
+from app.domain.authz import Principal
+from app.domain.errors import AccessError, Unauthenticated
+from app.settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    principal: Principal | None
+    # A bad or expired token: kept, not raised, so that the fields that need a user say why.
+    auth_error: AccessError | None = None
+    request: Any = None
+    response: Any = None
+    # The `connection_init` payload of a WebSocket connection (strawberry fills it in).
+    connection_params: dict[str, Any] | None = None
+    _session: AsyncSession | None = field(default=None, repr=False)
+    _loaders: Any = field(default=None, repr=False)
+    # Strawberry resolves sibling fields concurrently; an AsyncSession allows one operation at a
+    # time. Every read of the request goes through these helpers, which take turns.
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's read session, opened on first use and closed when the request ends."""
+        if self._session is None:
+            if self._closed:
+                # A resolver still running after its operation ended (a sibling failed).
+                raise RuntimeError("the request has ended; its read session is closed")
+            self._session = self.db.reader()
+        return self._session
+
+    async def scalars(self, stmt: Select) -> list[Any]:
+        async with self._lock:
+            return list(await self.session.scalars(stmt))
+
+    async def scalar(self, stmt: Select) -> Any:
+        async with self._lock:
+            return await self.session.scalar(stmt)
+
+    async def rows(self, stmt: Select) -> list[Any]:
+        async with self._lock:
+            return list(await self.session.execute(stmt))
+
+    @property
+    def loaders(self):
+        if self._loaders is None:
+            from app.schema.loaders import Loaders
+
+            self._loaders = Loaders(self)
+        return self._loaders
+
+    def require_principal(self) -> Principal:
+        if self.principal is None:
+            raise self.auth_error or Unauthenticated("Log in om dit te gebruiken.")
+        return self.principal
+
+    async def after_write(self) -> None:
+        """Forget what this request read before a write committed: the read session's snapshot
+        (SQLite keeps one per transaction), its identity map and the loaders' caches."""
+        async with self._lock:
+            if self._session is not None:
+                await self._session.close()
+                self._session = None
+        self._loaders = None
+
+    @property
+    def is_websocket(self) -> bool:
+        return getattr(self.request, "scope", {}).get("type") == "websocket"
+
+    async def close(self) -> None:
+        """End the operation's reads: waits for a query in flight, then closes the session.
+
+        Over HTTP the context dies with its one operation, so later reads are refused. A
+        WebSocket connection keeps its context for many operations: each starts afresh, with a
+        new session and empty loader caches, so a long-lived connection never serves stale data.
+        """
+        async with self._lock:
+            self._closed = not self.is_websocket
+            self._loaders = None
+            if self._session is not None:
+                await self._session.close()
+                self._session = None

@@ -1,0 +1,43 @@
+"""Domain enums exposed to GraphQL under the names API.md fixes."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.db.models import MaritalStatus as _MaritalStatus
+from app.db.models import ProductEventKind as _ProductEventKind
+from app.db.models import WerknemerloketState as _WerknemerloketState
+from app.domain.authz import Right as _Right
+from app.domain.authz import UserType as _UserType
+from app.domain.catalogue import MijnLoketVariant as _MijnLoketVariant
+from app.domain.catalogue import Product as _Product
+from app.domain.catalogue import WorkflowOrigin as _WorkflowOrigin
+from app.domain.catalogue import WorkflowType as _WorkflowType
+from app.domain.definitions import ApprovalMode as _ApprovalMode
+from app.domain.definitions import AssigneeKind as _AssigneeKind
+from app.domain.definitions import StepKind as _StepKind
+from app.domain.errors import ErrorCode as _ErrorCode
+
+Right = strawberry.enum(_Right, description="A right a user holds at provider or employer level.")
+UserType = strawberry.enum(_UserType, description="The kind of login.")
+Product = strawberry.enum(_Product, description="A product that can be active at an employer.")
+MijnLoketVariant = strawberry.enum(
+    _MijnLoketVariant,
+    description="Derived from the active products: NONE without MijnLoket, then START, PLUS, PRO.",
+)
+ErrorCode = strawberry.enum(_ErrorCode, description="Stable codes of expected business failures.")
+MaritalStatus = strawberry.enum(_MaritalStatus)
+WerknemerloketState = strawberry.enum(
+    _WerknemerloketState, description="State of the employee's legacy Werknemerloket account."
+)
+ProductEventKind = strawberry.enum(_ProductEventKind)
+
+WorkflowType = strawberry.enum(_WorkflowType, description="The eight request types (DOMAIN.md §3).")
+WorkflowOrigin = strawberry.enum(_WorkflowOrigin)
+StepKind = strawberry.enum(
+    _StepKind,
+    description="NOTIFICATION informs (always e-mail), TASK waits for completion, APPROVAL for "
+    "approval (a rejection ends the workflow).",
+)
+AssigneeKind = strawberry.enum(_AssigneeKind)
+ApprovalMode = strawberry.enum(_ApprovalMode)

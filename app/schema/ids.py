@@ -1,0 +1,45 @@
+"""Opaque global IDs: base64url of "Type:key". Clients must not build or parse them.
+
+The key is a row's integer primary key, or for objects that exist before any row does (a
+workflow definition is there for every employer and type) a short composite key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+_KEY = re.compile(r"[A-Za-z0-9_.-]{1,60}")
+
+
+def to_global_id(type_name: str, key: int | str) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")
+
+
+def from_global_id(value: str) -> tuple[str, str]:
+    """(type name, key); ValueError for anything that is not one of our IDs."""
+    if not isinstance(value, str) or not 0 < len(value) <= 200:
+        raise ValueError("not a global id")
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError("not a global id") from exc
+    type_name, sep, key = raw.partition(":")
+    if not sep or not type_name.isidentifier() or not _KEY.fullmatch(key):
+        raise ValueError("not a global id")
+    return type_name, key
+
+
+def decode_id(value: str, expected: str) -> int | None:
+    """The integer primary key if `value` is an ID of type `expected`, else None."""
+    key = decode_key(value, expected)
+    return int(key) if key is not None and key.isdigit() and len(key) <= 18 else None
+
+
+def decode_key(value: str, expected: str) -> str | None:
+    try:
+        type_name, key = from_global_id(value)
+    except ValueError:
+        return None
+    return key if type_name == expected else None

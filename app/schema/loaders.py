@@ -1,0 +1,62 @@
+"""The DataLoaders of one request, built in its context (never at module level)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from app.db import models as m
+from app.db.loaders import by_id, grouped
+from app.db.queries.definitions import steps_of_versions
+from app.db.queries.staff import staff_of_employers
+from app.db.scoping import restrict
+
+
+class Loaders:
+    def __init__(self, context):
+        p, run = context.principal, context.scalars
+        self.steps = DataLoader(steps_of_versions(p, context))
+        self.staff = DataLoader(staff_of_employers(context))  # system read: assignment only
+        self.versions = DataLoader(  # per definition, newest first
+            grouped(
+                lambda ids: restrict(
+                    select(m.WorkflowDefinitionVersion)
+                    .where(m.WorkflowDefinitionVersion.definition_id.in_(ids))
+                    .order_by(m.WorkflowDefinitionVersion.version.desc()),
+                    p,
+                    m.WorkflowDefinitionVersion,
+                ),
+                lambda v: v.definition_id,
+                run,
+            )
+        )
+        self.employer = DataLoader(by_id(m.Employer, p, run))
+        self.department = DataLoader(by_id(m.Department, p, run))
+        self.user = DataLoader(by_id(m.User, p, run))
+        self.role = DataLoader(by_id(m.Role, p, run))
+        self.departments_of_employer = DataLoader(
+            grouped(
+                lambda ids: restrict(
+                    select(m.Department)
+                    .where(m.Department.employer_id.in_(ids))
+                    .order_by(m.Department.name, m.Department.id),
+                    p,
+                    m.Department,
+                ),
+                lambda d: d.employer_id,
+                run,
+            )
+        )
+        self.active_products = DataLoader(
+            grouped(
+                lambda ids: restrict(
+                    select(m.ProductActivation).where(
+                        m.ProductActivation.employer_id.in_(ids), m.ProductActivation.active
+                    ),
+                    p,
+                    m.ProductActivation,
+                ),
+                lambda a: a.employer_id,
+                run,
+            )
+        )

@@ -1,0 +1,100 @@
+"""The Mutation root. Each mutation declares the right it needs and where that right must
+hold; the check runs before the resolver, which then does its work in one transaction."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.db import models as m
+from app.domain.authz import Right as R
+from app.resolvers.create_role import RolePayload, create_role
+from app.resolvers.delete_role import DeleteRolePayload, delete_role
+from app.resolvers.grant_right import UserPayload, grant_right
+from app.resolvers.link_role import RoleLinkPayload, link_role
+from app.resolvers.rename_role import rename_role
+from app.resolvers.revoke_right import revoke_right
+from app.resolvers.set_deviating_approver import EmployeePayload, set_deviating_approver
+from app.resolvers.set_product_active import SetProductActivePayload, set_product_active
+from app.resolvers.set_workflow_active import WorkflowDefinitionPayload, set_workflow_active
+from app.resolvers.unlink_role import UnlinkRolePayload, unlink_role
+from app.resolvers.update_workflow_steps import update_workflow_steps
+from app.schema.permissions import (
+    PROVIDER_LEVEL,
+    NotDepartmentManager,
+    input_definition_employer,
+    input_employer,
+    input_employer_or_provider,
+    input_object,
+    mutation_right,
+    requires,
+)
+
+
+def _mutation(resolver, *rights: R, at, level: str = "employer", also=(), note: str = ""):
+    return strawberry.mutation(
+        resolver=resolver,
+        extensions=mutation_right(*rights, at=at, also=also),
+        description=f"{resolver.__doc__.strip()}\n\n{requires(*rights, level=level)}{note}",
+    )
+
+
+_EDITORS_ONLY = (NotDepartmentManager("Afdelingsmanagers kunnen workflows niet wijzigen."),)
+_NO_MANAGERS = " Never department managers."
+
+
+@strawberry.type
+class Mutation:
+    set_product_active: SetProductActivePayload = _mutation(
+        set_product_active, R.MANAGE_PRODUCTS, at=input_employer()
+    )
+    create_role: RolePayload = _mutation(
+        create_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
+    )
+    rename_role: RolePayload = _mutation(
+        rename_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
+    )
+    delete_role: DeleteRolePayload = _mutation(
+        delete_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
+    )
+    link_role: RoleLinkPayload = _mutation(link_role, R.MANAGE_USERS, at=input_employer())
+    unlink_role: UnlinkRolePayload = _mutation(
+        unlink_role,
+        R.MANAGE_USERS,
+        at=input_object(m.RoleLink, "RoleLink", "role_link_id", "Rolkoppeling"),
+    )
+    grant_right: UserPayload = _mutation(
+        grant_right, R.MANAGE_USERS, at=input_employer_or_provider(), level="employer (or provider)"
+    )
+    revoke_right: UserPayload = _mutation(
+        revoke_right,
+        R.MANAGE_USERS,
+        at=input_employer_or_provider(),
+        level="employer (or provider)",
+    )
+    set_deviating_approver: EmployeePayload = _mutation(
+        set_deviating_approver,
+        R.MANAGE_WORKFLOW_EDITOR,
+        at=input_object(
+            m.Employee,
+            "Employee",
+            "employee_id",
+            "Werknemer",
+            right=(R.VIEW_EMPLOYEES, R.MANAGE_WORKFLOW_EDITOR),
+        ),
+        also=_EDITORS_ONLY,
+        note=_NO_MANAGERS,
+    )
+    set_workflow_active: WorkflowDefinitionPayload = _mutation(
+        set_workflow_active,
+        R.MANAGE_WORKFLOW_EDITOR,
+        at=input_employer(),
+        also=_EDITORS_ONLY,
+        note=_NO_MANAGERS,
+    )
+    update_workflow_steps: WorkflowDefinitionPayload = _mutation(
+        update_workflow_steps,
+        R.MANAGE_WORKFLOW_EDITOR,
+        at=input_definition_employer(),
+        also=_EDITORS_ONLY,
+        note=_NO_MANAGERS,
+    )

@@ -1,0 +1,131 @@
+"""Users, roles and role links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from sqlalchemy import select
+
+from app.db import models as m
+from app.db.scoping import restrict
+from app.domain.authz import Grant, Right
+from app.domain.errors import Forbidden, NotFound
+from app.schema.enums import Right as RightEnum
+from app.schema.enums import UserType
+from app.schema.ids import decode_id
+from app.schema.types.node import Node, global_id, rows_of
+
+if TYPE_CHECKING:  # names for the lazy references below; imported for real at schema build
+    from app.schema.types.employer import Department, Employer
+
+LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
+LazyDepartment = Annotated["Department", strawberry.lazy("app.schema.types.employer")]
+
+
+def effective_rights(
+    grants: set[Grant], user_type, user_provider_id, employer_id, employer_provider_id
+) -> list[Right]:
+    """The rights a user holds at an employer (or at provider level when no employer)."""
+    provider_level = {g.right for g in grants if g.employer_id is None}
+    if employer_id is None:
+        return sorted(provider_level, key=list(Right).index)
+    held = {g.right for g in grants if g.employer_id == employer_id}
+    if user_type is m.UserType.PROVIDER and user_provider_id == employer_provider_id:
+        held |= provider_level
+    return sorted(held, key=list(Right).index)
+
+
+@strawberry.type(description="A login: provider user, employer user, manager or employee.")
+class User(Node):
+    id: strawberry.ID = global_id("User")
+    username: str
+    display_name: str
+    user_type: UserType
+    is_type_of = rows_of(m.User)
+
+    @strawberry.field
+    async def employer(root, info: strawberry.Info) -> LazyEmployer | None:
+        return (
+            await info.context.loaders.employer.load(root.employer_id) if root.employer_id else None
+        )
+
+    @strawberry.field(description="For department managers: the departments they are limited to.")
+    async def departments(root, info: strawberry.Info) -> list[LazyDepartment]:
+        stmt = restrict(
+            select(m.Department)
+            .join(m.UserDepartment, m.UserDepartment.department_id == m.Department.id)
+            .where(m.UserDepartment.user_id == root.id)
+            .order_by(m.Department.name),
+            info.context.principal,
+            m.Department,
+        )
+        return await info.context.scalars(stmt)
+
+    @strawberry.field(description="The roles this user holds, per employer.")
+    async def role_links(root, info: strawberry.Info) -> list[RoleLink]:
+        stmt = restrict(
+            select(m.RoleLink).where(m.RoleLink.user_id == root.id).order_by(m.RoleLink.id),
+            info.context.principal,
+            m.RoleLink,
+        )
+        return await info.context.scalars(stmt)
+
+    @strawberry.field(
+        description="The user's rights at an employer, or at provider level without "
+        "`employerId`. Visible to the user itself and to holders of MANAGE_USERS there."
+    )
+    async def rights(
+        root, info: strawberry.Info, employer_id: strawberry.ID | None = None
+    ) -> list[RightEnum]:
+        ctx = info.context
+        principal = ctx.require_principal()
+        pk = None
+        employer_provider_id = None
+        if employer_id is not None:
+            pk = decode_id(employer_id, "Employer")
+            employer = await ctx.loaders.employer.load(pk) if pk is not None else None
+            if employer is None:
+                raise NotFound("Werkgever niet gevonden.")
+            employer_provider_id = employer.provider_id
+        if root.id != principal.user_id and not principal.has_right(Right.MANAGE_USERS, pk):
+            raise Forbidden("Hiervoor is het recht 'Beheer gebruikers' nodig.")
+        rows = await ctx.rows(
+            restrict(
+                select(m.RightGrant.right, m.RightGrant.employer_id).where(
+                    m.RightGrant.user_id == root.id
+                ),
+                principal,
+                m.RightGrant,
+            )
+        )
+        grants = {Grant(r, e) for r, e in rows}
+        return effective_rights(grants, root.user_type, root.provider_id, pk, employer_provider_id)
+
+
+@strawberry.type(description="A named responsibility defined once by the office (rol).")
+class Role(Node):
+    id: strawberry.ID = global_id("Role")
+    name: str
+    created_at: dt.datetime
+    is_type_of = rows_of(m.Role)
+
+
+@strawberry.type(description="A role linked to a user at one employer.")
+class RoleLink(Node):
+    id: strawberry.ID = global_id("RoleLink")
+    created_at: dt.datetime
+    is_type_of = rows_of(m.RoleLink)
+
+    @strawberry.field
+    async def role(root, info: strawberry.Info) -> Role | None:
+        return await info.context.loaders.role.load(root.role_id)
+
+    @strawberry.field(description="Null if you may not see that user.")
+    async def user(root, info: strawberry.Info) -> User | None:
+        return await info.context.loaders.user.load(root.user_id)
+
+    @strawberry.field
+    async def employer(root, info: strawberry.Info) -> LazyEmployer | None:
+        return await info.context.loaders.employer.load(root.employer_id)

@@ -1,0 +1,116 @@
+"""The Starlette application: GraphQL over HTTP and WebSocket on /graphql, health on /healthz."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from app.auth import TokenVerifier
+from app.db.migrate import pending_revisions
+from app.db.principals import load_principal
+from app.db.session import Database
+from app.domain.authz import Principal
+from app.domain.errors import AccessError, Unauthenticated
+from app.schema import schema
+from app.schema.context import Context
+from app.settings import ConfigurationError, Settings, get_settings
+
+log = logging.getLogger("loketflow")
+
+
+class LoketflowGraphQL(GraphQL):
+    def __init__(self, settings: Settings, db: Database, verifier: TokenVerifier):
+        super().__init__(
+            schema,
+            graphql_ide=None if settings.is_production else "graphiql",
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.settings, self.db, self.verifier = settings, db, verifier
+
+    async def sign_in(
+        self, authorization: str | None
+    ) -> tuple[Principal | None, AccessError | None]:
+        """The principal behind an Authorization value, or why there is none."""
+        try:
+            username = await self.verifier.username(authorization)
+        except AccessError as error:
+            return None, error
+        if username is None:
+            return None, None
+        async with self.db.reader() as session:
+            principal = await load_principal(session, username)
+        if principal is None:
+            return None, Unauthenticated("Deze gebruiker bestaat niet of is geblokkeerd.")
+        return principal, None
+
+    async def get_context(self, request, response) -> Context:
+        principal, error = await self.sign_in(request.headers.get("authorization"))
+        return Context(
+            settings=self.settings,
+            db=self.db,
+            principal=principal,
+            auth_error=error,
+            request=request,
+            response=response,
+        )
+
+    async def on_ws_connect(self, context: Context):
+        """WebSocket sign-in: `connection_init` payload `{"Authorization": "Bearer <JWT>"}`.
+
+        A bad token closes the connection (4403) at once; no token gives an anonymous
+        connection, on which fields that need a user answer UNAUTHENTICATED.
+        """
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        if authorization is None:
+            return None
+        if not isinstance(authorization, str):
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        principal, error = await self.sign_in(authorization)
+        if error is not None:
+            raise ConnectionRejectionError({"code": error.code, "message": error.message})
+        context.principal, context.auth_error = principal, None
+        return None
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    settings.check_for_serving()
+    db = Database(settings)
+    graphql = LoketflowGraphQL(settings, db, TokenVerifier(settings))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        if await pending_revisions(db.write_engine):
+            await db.dispose()
+            raise ConfigurationError(
+                "The database schema is not up to date: run `loketflow db upgrade` first."
+            )
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    app.state.settings = settings
+    return app

@@ -1,0 +1,111 @@
+"""Settings from the environment (prefix ``LOKETFLOW_``).
+
+Every knob has a default that runs on one laptop: an SQLite file under ``./var``, an in-memory
+broadcaster and a JWT secret generated once and kept beside the database, so that the server and
+``loketflow token`` agree without any configuration. Production refuses to start half-configured.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot run with this configuration; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOKETFLOW_", env_file=".env", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: an SQLite file in data_dir
+    broadcast_url: str = "memory://"
+    smtp_url: str | None = None
+
+    # Sign-in. HS256 with a shared secret, or RS256 verified against an identity provider's JWKS.
+    jwt_secret: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: int = 30
+    token_ttl_minutes: int = 8 * 60
+
+    # Database tuning.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    db_pool_timeout_seconds: float = 10.0
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    db_echo: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == Environment.PRODUCTION
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The async driver URL, accepting the plain forms people paste (postgres://, sqlite://)."""
+        url = self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'loketflow.db'}"
+        for plain, async_form in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return async_form + url[len(plain) :]
+        return url
+
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / "jwt-secret"
+
+    def signing_secret(self) -> str | None:
+        """The HS256 secret: configured, or in development generated once and kept in a file."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.is_production:
+            return None
+        path = self.secret_file
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            candidate = secrets.token_urlsafe(48)
+            try:
+                # O_EXCL: when two processes start at once, exactly one secret wins; created
+                # with mode 0600, so it is never readable by others, not even for a moment.
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(candidate)
+            except FileExistsError:
+                pass
+        return path.read_text(encoding="utf-8").strip()
+
+    def check_for_serving(self) -> None:
+        """Refuse to serve production without a way to verify tokens."""
+        if self.is_production and not (self.jwt_secret or self.jwt_jwks_url):
+            raise ConfigurationError(
+                "LOKETFLOW_ENV=production needs LOKETFLOW_JWT_SECRET or LOKETFLOW_JWT_JWKS_URL"
+            )
+        if self.jwt_jwks_url and self.jwt_algorithm == "HS256":
+            raise ConfigurationError(
+                "LOKETFLOW_JWT_JWKS_URL verifies asymmetric tokens: set LOKETFLOW_JWT_ALGORITHM "
+                "(for example RS256)"
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
