@@ -33,6 +33,7 @@ from app.db.models import (
     UserDepartment,
     WerknemerloketState,
 )
+from app.demo_components import load_demo_components
 from app.demo_workflows import load_demo_workflows
 from app.domain.authz import Right, UserType
 from app.domain.catalogue import Product, derive_variant
@@ -315,6 +316,7 @@ async def load_demo(session: AsyncSession) -> DemoSummary:
 
     await _activate_products(session, employer.id, staff["kantoor.admin"].id)
     workflows = await load_demo_workflows(session, employer, staff["kantoor.admin"].id, DEMO_AT)
+    await load_demo_components(session, employer.id)
     return DemoSummary(
         employers=1,
         departments=len(DEPARTMENTS),

@@ -37,7 +37,8 @@ def demo_steps(salarisprofessional_role_id: int) -> dict[WorkflowType, tuple[Ste
                 StepKind.TASK,
                 "Controle woon-werkvergoeding",
                 Assignee.role(salarisprofessional_role_id),
-                send_email=True,
+                # The office checks in its task centre; only the manager gets an e-mail.
+                send_email=False,
             ),
         ),
         WorkflowType.CONTACT_DETAILS_UPDATE: (),

@@ -19,6 +19,7 @@ from app.db.principals import load_principal
 from app.db.session import Database
 from app.domain.authz import Principal
 from app.domain.errors import AccessError, Unauthenticated
+from app.mail import OutboxRelay
 from app.schema import schema
 from app.schema.context import Context
 from app.settings import ConfigurationError, Settings, get_settings
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings.check_for_serving()
     db = Database(settings)
     graphql = LoketflowGraphQL(settings, db, TokenVerifier(settings))
+    relay = OutboxRelay(db, settings)  # sends over SMTP, or without LOKETFLOW_SMTP_URL logs
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -95,9 +97,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise ConfigurationError(
                 "The database schema is not up to date: run `loketflow db upgrade` first."
             )
+        relay.start()
         try:
             yield
         finally:
+            await relay.stop()
             await db.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     broadcast_url: str = "memory://"
     smtp_url: str | None = None
 
+    # The e-mail relay of the outbox (app/mail.py).
+    smtp_from: str = "loketflow <no-reply@loketflow.invalid>"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_poll_seconds: float = Field(default=2.0, gt=0)
+    mail_max_attempts: int = Field(default=8, ge=1)
+    mail_backoff_seconds: float = Field(default=30.0, gt=0)
+    # How long a claimed e-mail is left alone by other relays; must outlast one SMTP send.
+    mail_lease_seconds: float = Field(default=300.0, gt=0)
+
     # Sign-in. HS256 with a shared secret, or RS256 verified against an identity provider's JWKS.
     jwt_secret: str | None = None
     jwt_jwks_url: str | None = None

@@ -94,3 +94,51 @@ async def employee(db: Database, employer_id: int, number: int, name: str) -> st
         s.add(row)
         await s.flush()
         return to_global_id("Employee", row.id)
+
+
+async def submitted_claim(db: Database, employee_number: int = 1, value: str = "10") -> int:
+    """An expense claim of the demo employee, started by the real engine (the instance pk)."""
+    from decimal import Decimal
+
+    from app.db.instances import carry_out, version_steps
+    from app.domain.catalogue import WorkflowType
+    from app.domain.workflow import InstanceStatus, StepState, start
+
+    async with db.writer() as s:
+        employee = await s.scalar(
+            select(m.Employee).where(m.Employee.employee_number == employee_number)
+        )
+        version_id = await s.scalar(
+            select(m.WorkflowDefinitionVersion.id)
+            .join(m.WorkflowDefinition)
+            .where(
+                m.WorkflowDefinition.employer_id == employee.employer_id,
+                m.WorkflowDefinition.type == WorkflowType.EXPENSE_CLAIM,
+            )
+            .order_by(m.WorkflowDefinitionVersion.version.desc())
+            .limit(1)
+        )
+        component = await s.scalar(
+            select(m.Component).where(m.Component.name == "Kilometers onbelast")
+        )
+        config = await version_steps(s, version_id)
+        row = m.WorkflowInstance(
+            employer_id=employee.employer_id,
+            employee_id=employee.id,
+            type=WorkflowType.EXPENSE_CLAIM,
+            definition_version_id=version_id,
+            status=InstanceStatus.IN_PROGRESS,
+            submitter_id=employee.mijnloket_account_id,
+        )
+        s.add(row)
+        await s.flush()
+        s.add(m.ExpenseClaim(instance_id=row.id, component_id=component.id, value=Decimal(value)))
+        steps = [
+            m.InstanceStep(instance_id=row.id, position=i, kind=c.kind, state=StepState.PENDING)
+            for i, c in enumerate(config, start=1)
+        ]
+        s.add_all(steps)
+        await s.flush()
+        transition = start(WorkflowType.EXPENSE_CLAIM, config, row.submitter_id)
+        await carry_out(s, row, steps, config, transition, employee, submitted=True)
+        return row.id

@@ -7,19 +7,53 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from app.db import models as m
 from app.db.scoping import restrict
 from app.domain.authz import Principal
 
 
 def by_id(
-    model: type, principal: Principal | None, run: Callable[[Select], Awaitable[list[Any]]]
+    model: type,
+    principal: Principal | None,
+    run: Callable[[Select], Awaitable[list[Any]]],
+    right: Any = None,
 ) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
     """Load rows of `model` by primary key, None for ids the principal may not see."""
+    return by_key(model, model.id, principal, run, right)
 
-    async def load(ids: Sequence[int]) -> list[Any]:
-        stmt = restrict(select(model).where(model.id.in_(set(ids))), principal, model)
-        found = {row.id: row for row in await run(stmt)}
-        return [found.get(i) for i in ids]
+
+def by_key(
+    model: type,
+    column,
+    principal: Principal | None,
+    run: Callable[[Select], Awaitable[list[Any]]],
+    right: Any = None,
+) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
+    """Load rows of `model` by a unique column, None for keys the principal may not see."""
+
+    async def load(keys: Sequence[int]) -> list[Any]:
+        stmt = restrict(select(model).where(column.in_(set(keys))), principal, model, right=right)
+        found = {getattr(row, column.key): row for row in await run(stmt)}
+        return [found.get(k) for k in keys]
+
+    return load
+
+
+def step_names_of_versions(principal: Principal | None, reader):
+    """Batch function: version id -> {position: step name}."""
+
+    async def load(version_ids: Sequence[int]) -> list[dict[int, str]]:
+        out: dict[int, dict[int, str]] = {v: {} for v in version_ids}
+        stmt = restrict(
+            select(m.WorkflowStep.version_id, m.WorkflowStep.position, m.WorkflowStep.name).where(
+                m.WorkflowStep.version_id.in_(set(version_ids))
+            ),
+            principal,
+            m.WorkflowStep,
+        )
+        for version_id, position, name in await reader.rows(stmt):
+            out[version_id][position] = name
+        return [out[v] for v in version_ids]
 
     return load
 

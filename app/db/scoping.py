@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from app.db import models as m
+from app.db.eligibility import may_act, open_steps_of
 from app.domain.authz import Principal, Right, UserType, employee_scope
 
 # Rights under which the users, role links and grants of an employer may be read: the people
@@ -98,8 +99,53 @@ def _user_condition(principal: Principal) -> ColumnElement[bool]:
     )
 
 
+class _RequestSubjects:
+    """Pass as `right` when reading employees: also those a visible request is about, so that
+    whoever handles a request sees whose it is (issue 4: an approver without VIEW_EMPLOYEES)."""
+
+
+REQUEST_SUBJECTS = _RequestSubjects()
+
+
+def _instance_condition(principal: Principal) -> ColumnElement[bool]:
+    """Requests: one's own (submitted or about oneself), those in process management's scope
+    (PROCESS_MANAGEMENT; managers: their departments), those waiting on one's action, and those
+    one acted on."""
+    own = (
+        m.WorkflowInstance.employee_id.in_(
+            select(m.Employee.id).where(m.Employee.person_id == principal.person_id)
+        )
+        if principal.person_id is not None
+        else false()
+    )
+    managed = m.WorkflowInstance.employee_id.in_(
+        select(m.Employee.id).where(
+            and_(
+                _employee_condition(principal, (Right.PROCESS_MANAGEMENT,)),
+                employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.Employee.employer_id),
+            )
+        )
+    )
+    actionable = m.WorkflowInstance.id.in_(
+        open_steps_of(select(m.WorkflowInstance.id)).where(may_act(principal))
+    )
+    acted = m.WorkflowInstance.id.in_(
+        select(m.AuditEntry.instance_id).where(m.AuditEntry.actor_id == principal.user_id)
+    )
+    submitted = m.WorkflowInstance.submitter_id == principal.user_id
+    return or_(submitted, own, managed, actionable, acted)
+
+
+def _of_visible_instances(column) -> callable:
+    return lambda principal: column.in_(
+        select(m.WorkflowInstance.id).where(_instance_condition(principal))
+    )
+
+
 def visibility(
-    model: type, principal: Principal | None, right: Right | tuple[Right, ...] | None = None
+    model: type,
+    principal: Principal | None,
+    right: Right | tuple[Right, ...] | _RequestSubjects | None = None,
 ):
     """The condition under which `principal` may read rows of `model` (for employees: under
     `right`, or any of several rights; VIEW_EMPLOYEES by default)."""
@@ -118,8 +164,35 @@ def visibility(
             _own_employers(principal, m.Department.employer_id),
         )
     if model is m.Employee:
+        if right is REQUEST_SUBJECTS:
+            return or_(
+                _employee_condition(principal, (Right.VIEW_EMPLOYEES,)),
+                m.Employee.id.in_(
+                    select(m.WorkflowInstance.employee_id).where(_instance_condition(principal))
+                ),
+            )
         rights = right if isinstance(right, tuple) else (right or Right.VIEW_EMPLOYEES,)
         return _employee_condition(principal, rights)
+    if model is m.WorkflowInstance:
+        return _instance_condition(principal)
+    if model is m.InstanceStep:
+        return _of_visible_instances(m.InstanceStep.instance_id)(principal)
+    if model is m.AuditEntry:
+        return _of_visible_instances(m.AuditEntry.instance_id)(principal)
+    if model is m.ExpenseClaim:
+        return _of_visible_instances(m.ExpenseClaim.instance_id)(principal)
+    if model in (m.Component, m.ComponentSet, m.ClosedPayrollPeriod):
+        # Not personal: what can be declared at an employer, known to its staff and employees.
+        return or_(
+            employers_where(principal)(model.employer_id),
+            _own_employers(principal, model.employer_id),
+        )
+    if model is m.OutboxEmail:
+        # The e-mails an employer's requests sent, for whoever follows them in process
+        # management (not department managers: the e-mails cover every department).
+        if principal.is_department_manager:
+            return false()
+        return employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.OutboxEmail.employer_id)
     if model is m.User:
         return _user_condition(principal)
     if model is m.Role:
@@ -154,10 +227,19 @@ def visibility(
             select(m.WorkflowDefinition.id).where(visibility(m.WorkflowDefinition, principal))
         )
     if model is m.WorkflowStep:
-        return m.WorkflowStep.version_id.in_(
-            select(m.WorkflowDefinitionVersion.id).where(
-                visibility(m.WorkflowDefinitionVersion, principal)
-            )
+        # The editor's readers, and whoever sees a request: its detail shows the steps of the
+        # version it follows.
+        return or_(
+            m.WorkflowStep.version_id.in_(
+                select(m.WorkflowDefinitionVersion.id).where(
+                    visibility(m.WorkflowDefinitionVersion, principal)
+                )
+            ),
+            m.WorkflowStep.version_id.in_(
+                select(m.WorkflowInstance.definition_version_id).where(
+                    _instance_condition(principal)
+                )
+            ),
         )
     if model is m.WorkflowStepUser:
         return m.WorkflowStepUser.step_id.in_(
@@ -171,7 +253,13 @@ def restrict(
     principal: Principal | None,
     model: type,
     *,
-    right: Right | tuple[Right, ...] | None = None,
+    right: Right | tuple[Right, ...] | _RequestSubjects | None = None,
 ):
     """`stmt` narrowed to the rows of `model` that `principal` may read (under `right`)."""
     return stmt.where(visibility(model, principal, right))
+
+
+def actionable_tasks(stmt: Select, principal: Principal | None) -> Select:
+    """`stmt` (over open instance steps joined as `eligibility.open_steps_of` does) narrowed to
+    the steps `principal` may act on now: the task centre."""
+    return stmt.where(may_act(principal))

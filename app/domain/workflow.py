@@ -63,6 +63,7 @@ class AuditKind(StrEnum):
     SUBMITTED = "SUBMITTED"
     STEP_STARTED = "STEP_STARTED"
     NOTIFIED = "NOTIFIED"
+    EMAIL_QUEUED = "EMAIL_QUEUED"  # e-mails for a step written to the outbox (how many: comment)
     COMPLETED = "COMPLETED"  # a task step
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"

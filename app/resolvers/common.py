@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.db.scoping import restrict
 from app.domain.authz import Principal, Right
@@ -30,9 +31,10 @@ async def write(
             async with ctx.db.writer() as session:
                 result = await work(session, principal)
             break
-        except IntegrityError as exc:
+        except (IntegrityError, StaleDataError) as exc:
             # A concurrent request won a race our checks could not see (on PostgreSQL two
-            # transactions can both find "not there yet"); nothing was written. Once more: the
+            # transactions can both find "not there yet", or a request moved on while we read
+            # it); nothing was written. Once more: the
             # work reads again and now sees the winner's row (linking again is a no-op, ...).
             if attempt == 2:
                 raise DomainError(
@@ -83,6 +85,10 @@ _WHAT = {
     "Role": "rol",
     "RoleLink": "rolkoppeling",
     "Department": "afdeling",
+    "WorkflowInstance": "aanvraag",
+    "InstanceStep": "taak",
+    "Task": "taak",
+    "Component": "component",
 }
 
 

@@ -17,6 +17,9 @@ NODE_MODELS: dict[str, type] = {
     "User": m.User,
     "Role": m.Role,
     "RoleLink": m.RoleLink,
+    "WorkflowInstance": m.WorkflowInstance,
+    "Task": m.InstanceStep,
+    "Component": m.Component,
 }
 
 

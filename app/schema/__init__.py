@@ -10,6 +10,7 @@ from app.schema.mutation import Mutation
 from app.schema.query import Query
 from app.schema.types.employee import Employee
 from app.schema.types.employer import Department, Employer
+from app.schema.types.request import Component, Task, WorkflowInstance
 from app.schema.types.user import Role, RoleLink, User
 from app.schema.types.workflow import WorkflowDefinition
 
@@ -17,7 +18,18 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     # Node implementations reachable only through `node(id)` must still be in the schema.
-    types=[Employer, Department, Employee, User, Role, RoleLink, WorkflowDefinition],
+    types=[
+        Employer,
+        Department,
+        Employee,
+        User,
+        Role,
+        RoleLink,
+        WorkflowDefinition,
+        WorkflowInstance,
+        Task,
+        Component,
+    ],
     # Frontends send the same few documents over and over: parse and validate each once (the
     # caches live at module level, shared by the per-request extension instances).
     extensions=[

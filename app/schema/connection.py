@@ -35,7 +35,7 @@ class Connection(Generic[NodeT]):
         return await self._count()
 
     @classmethod
-    def of(cls, page: Page) -> Connection:
+    def of(cls, page: Page, **extra) -> Connection:
         edges = [Edge(cursor=c, node=r) for r, c in zip(page.rows, page.cursors, strict=True)]
         return cls(
             edges=edges,
@@ -44,4 +44,5 @@ class Connection(Generic[NodeT]):
                 end_cursor=page.cursors[-1] if page.cursors else None,
             ),
             _count=page.count,
+            **extra,
         )

@@ -17,6 +17,11 @@ from app.domain.definitions import ApprovalMode as _ApprovalMode
 from app.domain.definitions import AssigneeKind as _AssigneeKind
 from app.domain.definitions import StepKind as _StepKind
 from app.domain.errors import ErrorCode as _ErrorCode
+from app.domain.validation import Unit as _Unit
+from app.domain.workflow import AuditKind as _AuditKind
+from app.domain.workflow import InstanceStatus as _InstanceStatus
+from app.domain.workflow import StepAction as _StepAction
+from app.domain.workflow import StepState as _StepState
 
 Right = strawberry.enum(_Right, description="A right a user holds at provider or employer level.")
 UserType = strawberry.enum(_UserType, description="The kind of login.")
@@ -41,3 +46,16 @@ StepKind = strawberry.enum(
 )
 AssigneeKind = strawberry.enum(_AssigneeKind)
 ApprovalMode = strawberry.enum(_ApprovalMode)
+
+WorkflowStatus = strawberry.enum(
+    _InstanceStatus,
+    name="WorkflowStatus",
+    description="IN_PROGRESS (In behandeling), COMPLETED (Afgerond: all steps done; expense claims "
+    "wait to be processed), REJECTED (Geweigerd), PROCESSED (Verwerkt), WITHDRAWN (Ingetrokken).",
+)
+StepState = strawberry.enum(
+    _StepState, description="PENDING (not reached), OPEN (to do), DONE, CANCELLED (request ended)."
+)
+StepAction = strawberry.enum(_StepAction)
+AuditKind = strawberry.enum(_AuditKind)
+Unit = strawberry.enum(_Unit, description="What a component's value counts.")

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from app.db import models as m
-from app.db.loaders import by_id, grouped
+from app.db.loaders import by_id, by_key, grouped, step_names_of_versions
 from app.db.queries.definitions import steps_of_versions
 from app.db.queries.staff import staff_of_employers
-from app.db.scoping import restrict
+from app.db.scoping import REQUEST_SUBJECTS, restrict
 
 
 class Loaders:
@@ -31,6 +31,37 @@ class Loaders:
             )
         )
         self.employer = DataLoader(by_id(m.Employer, p, run))
+        self.instance = DataLoader(by_id(m.WorkflowInstance, p, run))
+        self.component = DataLoader(by_id(m.Component, p, run))
+        self.request_subject = DataLoader(by_id(m.Employee, p, run, right=REQUEST_SUBJECTS))
+        self.expense_claim = DataLoader(by_key(m.ExpenseClaim, m.ExpenseClaim.instance_id, p, run))
+        self.instance_steps = DataLoader(
+            grouped(
+                lambda ids: restrict(
+                    select(m.InstanceStep)
+                    .where(m.InstanceStep.instance_id.in_(ids))
+                    .order_by(m.InstanceStep.instance_id, m.InstanceStep.position),
+                    p,
+                    m.InstanceStep,
+                ),
+                lambda s: s.instance_id,
+                run,
+            )
+        )
+        self.audit = DataLoader(
+            grouped(
+                lambda ids: restrict(
+                    select(m.AuditEntry)
+                    .where(m.AuditEntry.instance_id.in_(ids))
+                    .order_by(m.AuditEntry.instance_id, m.AuditEntry.id),
+                    p,
+                    m.AuditEntry,
+                ),
+                lambda a: a.instance_id,
+                run,
+            )
+        )
+        self.version_step_names = DataLoader(step_names_of_versions(p, context))
         self.department = DataLoader(by_id(m.Department, p, run))
         self.user = DataLoader(by_id(m.User, p, run))
         self.role = DataLoader(by_id(m.Role, p, run))

@@ -7,26 +7,57 @@ import strawberry
 
 from app.db import models as m
 from app.domain.authz import Right as R
+from app.resolvers.act_on_task import (
+    ApproveTasksPayload,
+    TaskActionPayload,
+    approve_task,
+    approve_tasks,
+    comment_on_task,
+    complete_task,
+    reject_task,
+)
 from app.resolvers.create_role import RolePayload, create_role
 from app.resolvers.delete_role import DeleteRolePayload, delete_role
 from app.resolvers.grant_right import UserPayload, grant_right
 from app.resolvers.link_role import RoleLinkPayload, link_role
+from app.resolvers.process_expense_claims import (
+    ProcessExpenseClaimsPayload,
+    process_expense_claims,
+)
 from app.resolvers.rename_role import rename_role
 from app.resolvers.revoke_right import revoke_right
 from app.resolvers.set_deviating_approver import EmployeePayload, set_deviating_approver
 from app.resolvers.set_product_active import SetProductActivePayload, set_product_active
 from app.resolvers.set_workflow_active import WorkflowDefinitionPayload, set_workflow_active
+from app.resolvers.submit_expense_claim import submit_expense_claim
+from app.resolvers.submit_management_action import (
+    submit_contract_extension,
+    submit_employment_termination,
+)
+from app.resolvers.submit_personal_data import (
+    submit_address_update,
+    submit_contact_details_update,
+    submit_emergency_contacts_update,
+    submit_iban_update,
+    submit_marital_status_update,
+)
+from app.resolvers.submit_request import SubmitRequestPayload
 from app.resolvers.unlink_role import UnlinkRolePayload, unlink_role
 from app.resolvers.update_workflow_steps import update_workflow_steps
+from app.resolvers.withdraw_request import withdraw_request
 from app.schema.permissions import (
     PROVIDER_LEVEL,
+    EmployeeAccount,
     NotDepartmentManager,
+    SignedIn,
+    Staff,
     input_definition_employer,
     input_employer,
     input_employer_or_provider,
     input_object,
     mutation_right,
     requires,
+    secured,
 )
 
 
@@ -43,7 +74,7 @@ _NO_MANAGERS = " Never department managers."
 
 
 @strawberry.type
-class Mutation:
+class AdminMutation:
     set_product_active: SetProductActivePayload = _mutation(
         set_product_active, R.MANAGE_PRODUCTS, at=input_employer()
     )
@@ -98,3 +129,67 @@ class Mutation:
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
     )
+
+
+def _self_service(resolver):
+    return strawberry.mutation(
+        resolver=resolver,
+        extensions=secured(EmployeeAccount()),
+        description=f"{resolver.__doc__.strip()}\n\nFor MijnLoket accounts (employees), for "
+        "their own employment. The workflow must be active at the employer.",
+    )
+
+
+def _staff(resolver, note: str):
+    return strawberry.mutation(
+        resolver=resolver,
+        extensions=secured(Staff()),
+        description=f"{resolver.__doc__.strip()}\n\n{note}",
+    )
+
+
+_ACTORS = "For whoever the step is assigned to now (see `taskCentre`); never on your own request."
+
+
+@strawberry.type
+class RequestMutation:
+    submit_expense_claim: SubmitRequestPayload = _self_service(submit_expense_claim)
+    submit_address_update: SubmitRequestPayload = _self_service(submit_address_update)
+    submit_marital_status_update: SubmitRequestPayload = _self_service(submit_marital_status_update)
+    submit_contact_details_update: SubmitRequestPayload = _self_service(
+        submit_contact_details_update
+    )
+    submit_emergency_contacts_update: SubmitRequestPayload = _self_service(
+        submit_emergency_contacts_update
+    )
+    submit_iban_update: SubmitRequestPayload = _self_service(submit_iban_update)
+    submit_contract_extension: SubmitRequestPayload = _staff(
+        submit_contract_extension,
+        "Requires the right VIEW_EMPLOYEES at the employer (department managers: for their "
+        "departments); never for your own employment.",
+    )
+    submit_employment_termination: SubmitRequestPayload = _staff(
+        submit_employment_termination,
+        "Requires the right VIEW_EMPLOYEES at the employer (department managers: for their "
+        "departments); never for your own employment.",
+    )
+    withdraw_request: SubmitRequestPayload = strawberry.mutation(
+        resolver=withdraw_request,
+        extensions=secured(SignedIn()),
+        description=f"{withdraw_request.__doc__.strip()}\n\nOnly the submitter.",
+    )
+    complete_task: TaskActionPayload = _staff(complete_task, _ACTORS)
+    approve_task: TaskActionPayload = _staff(approve_task, _ACTORS)
+    reject_task: TaskActionPayload = _staff(reject_task, _ACTORS)
+    comment_on_task: TaskActionPayload = _staff(comment_on_task, _ACTORS)
+    approve_tasks: ApproveTasksPayload = _staff(approve_tasks, _ACTORS)
+    process_expense_claims: ProcessExpenseClaimsPayload = _staff(
+        process_expense_claims,
+        "Requires the right PROCESS_MANAGEMENT at each claim's employer; never department "
+        "managers.",
+    )
+
+
+@strawberry.type
+class Mutation(AdminMutation, RequestMutation):
+    """Administration first, then requests and tasks."""

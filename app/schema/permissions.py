@@ -132,6 +132,15 @@ class Staff(BasePermission):
         return True
 
 
+class EmployeeAccount(BasePermission):
+    """MijnLoket accounts (employees) only: self-service requests are the employee's own."""
+
+    def has_permission(self, source, info, **kwargs) -> bool:
+        if info.context.require_principal().user_type is not UserType.EMPLOYEE:
+            raise Forbidden("Dit dient een medewerker zelf in via MijnLoket.")
+        return True
+
+
 class HasRight(BasePermission):
     """One of `rights` at the employer the object belongs to, or at provider level."""
 

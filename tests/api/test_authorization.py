@@ -111,7 +111,31 @@ async def _case_workflow_definition(db):
     )
 
 
+async def _case_workflow_instance(db):
+    # wn001's claim waits for manager.verkoop (all-users mode); the office may act on it too.
+    pk = await factories.submitted_claim(db, 1)
+    return (
+        pk,
+        ["wn001", "manager.verkoop", "werkgever.hr", "kantoor.admin", "kantoor.salaris"],
+        ["wn003", "werkgever.directie", "kantoor.y"],
+    )
+
+
+async def _case_task(db):
+    instance, permitted, out_of_scope = await _case_workflow_instance(db)
+    pk = await _pk(db, select(m.InstanceStep.id).where(m.InstanceStep.instance_id == instance))
+    return pk, permitted, out_of_scope
+
+
+async def _case_component(db):
+    pk = await _pk(db, select(m.Component.id).where(m.Component.name == "Brandstofkosten"))
+    return pk, ["wn001", "werkgever.directie", "manager.verkoop", "kantoor.admin"], ["kantoor.y"]
+
+
 CASES = {
+    "WorkflowInstance": _case_workflow_instance,
+    "Task": _case_task,
+    "Component": _case_component,
     "Employer": _case_employer,
     "Department": _case_department,
     "Employee": _case_employee,

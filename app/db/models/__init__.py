@@ -2,7 +2,10 @@
 
 from app.db.models.access import RightGrant, Role, RoleLink, User, UserDepartment
 from app.db.models.base import Base, UTCDateTime, utcnow
+from app.db.models.components import ClosedPayrollPeriod, Component, ComponentSet
+from app.db.models.outbox import EmailStatus, OutboxEmail, OutboxEvent
 from app.db.models.products import ProductActivation, ProductEvent, ProductEventKind
+from app.db.models.requests import AuditEntry, ExpenseClaim, InstanceStep, WorkflowInstance
 from app.db.models.tenancy import (
     Department,
     Employee,
@@ -22,12 +25,21 @@ from app.domain.authz import Right, UserType
 from app.domain.catalogue import MijnLoketVariant, Product
 
 __all__ = [
+    "AuditEntry",
     "Base",
+    "ClosedPayrollPeriod",
+    "Component",
+    "ComponentSet",
     "Department",
+    "EmailStatus",
     "Employee",
     "Employer",
+    "ExpenseClaim",
+    "InstanceStep",
     "MaritalStatus",
     "MijnLoketVariant",
+    "OutboxEmail",
+    "OutboxEvent",
     "Person",
     "Product",
     "ProductActivation",
@@ -45,6 +57,7 @@ __all__ = [
     "WerknemerloketState",
     "WorkflowDefinition",
     "WorkflowDefinitionVersion",
+    "WorkflowInstance",
     "WorkflowStep",
     "WorkflowStepUser",
     "utcnow",

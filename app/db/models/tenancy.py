@@ -10,6 +10,7 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -21,20 +22,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.models.base import Base, UTCDateTime, _enum, utcnow
+from app.domain.changes import MaritalStatus
 
 
 class WerknemerloketState(StrEnum):
     NONE = "NONE"  # never had a Werknemerloket account
     ACTIVE = "ACTIVE"
     BLOCKED = "BLOCKED"  # blocked when moving to MijnLoket (DOMAIN.md section 7)
-
-
-class MaritalStatus(StrEnum):
-    UNMARRIED = "UNMARRIED"
-    MARRIED = "MARRIED"
-    REGISTERED_PARTNERSHIP = "REGISTERED_PARTNERSHIP"
-    DIVORCED = "DIVORCED"
-    WIDOWED = "WIDOWED"
 
 
 class Provider(Base):
@@ -113,3 +107,9 @@ class Employee(Base):
     employment_end: Mapped[dt.date | None] = mapped_column(Date)
     contract_end: Mapped[dt.date | None] = mapped_column(Date)  # None: indefinite contract
     deviating_approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Declarations (DOMAIN.md section 8): a deviating component set instead of the employer's
+    # default, or no declaring at all.
+    component_set_id: Mapped[int | None] = mapped_column(ForeignKey("component_sets.id"))
+    excluded_from_declaring: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Contact persons (contactpersonen): [{"name", "relation", "phone"}], replaced as a whole.
+    emergency_contacts: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)

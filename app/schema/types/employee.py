@@ -15,11 +15,13 @@ from app.schema.types.node import Node, global_id, rows_of
 
 if TYPE_CHECKING:  # names for the lazy references below; imported for real at schema build
     from app.schema.types.employer import Department, Employer
+    from app.schema.types.request import Component
     from app.schema.types.user import User
 
 LazyDepartment = Annotated["Department", strawberry.lazy("app.schema.types.employer")]
 LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
 LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
+LazyComponent = Annotated["Component", strawberry.lazy("app.schema.types.request")]
 
 _FINANCIAL = secured(
     Predicate(
@@ -75,6 +77,19 @@ class Employee(Node):
     @strawberry.field(description="Whether this employment is linked to a MijnLoket account.")
     def has_mijn_loket_account(root) -> bool:
         return root.mijnloket_account_id is not None
+
+    @strawberry.field(
+        description="What this employee may declare: its deviating component set, else the "
+        "employer's default set; empty when excluded from declaring."
+    )
+    async def declarable_components(root, info: strawberry.Info) -> list[LazyComponent]:
+        from app.resolvers.submit_expense_claim import entitlement_of
+
+        ctx = info.context
+        entitlement = await entitlement_of(ctx, ctx.principal, root)
+        ids = [c.id for c in entitlement.components()]
+        rows = await ctx.loaders.component.load_many(ids)
+        return [r for r in rows if r is not None]
 
     @strawberry.field
     async def department(root, info: strawberry.Info) -> LazyDepartment:

@@ -1,0 +1,235 @@
+"""Carrying out what the step engine decides, inside the caller's write transaction.
+
+`app/domain/workflow.py` decides; this module loads an instance into the engine's plain objects,
+writes the new state back, and turns the effects into rows: audit entries, e-mails and events in
+the outbox, and the change on the employee record. Everything happens in the session it is given,
+so it commits or rolls back with the mutation: an e-mail is never queued for a change that did not
+commit (DOMAIN.md section 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import models as m
+from app.db.queries.definitions import step_config
+from app.db.queries.staff import staff_of_employers
+from app.domain import emails
+from app.domain.assignment import Assignment, EmployerStaff, RequestSubject, resolve
+from app.domain.catalogue import WORKFLOW_TYPES
+from app.domain.changes import employee_updates
+from app.domain.definitions import AssigneeKind, StepConfig, approval_mode
+from app.domain.workflow import (
+    ApplyChange,
+    Audit,
+    AuditKind,
+    Instance,
+    SendNotification,
+    SendTaskEmail,
+    StepProgress,
+    StepState,
+    Transition,
+)
+
+
+class SessionReader:
+    """The read helpers the batch queries expect, on a write session."""
+
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def scalars(self, stmt) -> list[Any]:
+        return list(await self.session.scalars(stmt))
+
+    async def scalar(self, stmt) -> Any:
+        return await self.session.scalar(stmt)
+
+    async def rows(self, stmt) -> list[Any]:
+        return list(await self.session.execute(stmt))
+
+
+async def version_steps(session, version_id: int) -> tuple[StepConfig, ...]:
+    """The steps of one definition version, in order (a system read: the engine's input)."""
+    rows = list(
+        await session.scalars(
+            select(m.WorkflowStep)
+            .where(m.WorkflowStep.version_id == version_id)
+            .order_by(m.WorkflowStep.position)
+        )
+    )
+    users: dict[int, list[int]] = {}
+    if any(r.assignee_kind is AssigneeKind.USERS for r in rows):
+        for step_id, user_id in await session.execute(
+            select(m.WorkflowStepUser.step_id, m.WorkflowStepUser.user_id).where(
+                m.WorkflowStepUser.step_id.in_([r.id for r in rows])
+            )
+        ):
+            users.setdefault(step_id, []).append(user_id)
+    return tuple(step_config(r, users.get(r.id, [])) for r in rows)
+
+
+async def staff_at(session: AsyncSession, employer_id: int) -> EmployerStaff:
+    return (await staff_of_employers(SessionReader(session))([employer_id]))[0]
+
+
+def subject_of(employee: m.Employee) -> RequestSubject:
+    return RequestSubject(
+        department_id=employee.department_id,
+        person_id=employee.person_id,
+        deviating_approver_id=employee.deviating_approver_id,
+    )
+
+
+def assignment(
+    row: m.WorkflowInstance,
+    config: Sequence[StepConfig],
+    position: int,
+    staff: EmployerStaff,
+    employee: m.Employee,
+) -> Assignment:
+    """Who may act on (or is told of) step `position` right now."""
+    mode = approval_mode(row.type, config)
+    return resolve(config[position - 1], staff, subject_of(employee), mode=mode)
+
+
+def to_domain(row: m.WorkflowInstance, steps: Sequence[m.InstanceStep]) -> Instance:
+    return Instance(
+        workflow=row.type,
+        submitter_id=row.submitter_id,
+        status=row.status,
+        steps=tuple(
+            StepProgress(s.position, s.state, s.action, s.actor_id, s.comment)
+            for s in sorted(steps, key=lambda s: s.position)
+        ),
+    )
+
+
+async def steps_of(session: AsyncSession, instance_id: int) -> list[m.InstanceStep]:
+    return list(
+        await session.scalars(
+            select(m.InstanceStep)
+            .where(m.InstanceStep.instance_id == instance_id)
+            .order_by(m.InstanceStep.position)
+        )
+    )
+
+
+async def carry_out(
+    session: AsyncSession,
+    row: m.WorkflowInstance,
+    step_rows: Sequence[m.InstanceStep],
+    config: Sequence[StepConfig],
+    transition: Transition,
+    employee: m.Employee,
+    *,
+    submitted: bool = False,
+) -> None:
+    """Write the engine's new state and effects. `row` must have been read in this transaction
+    (locked); its `lock_version` guards against a concurrent writer all the same."""
+    now = m.utcnow()
+    new = transition.instance
+    before_open = row.open_position
+    by_position = {s.position: s for s in step_rows}
+    for progress in new.steps:
+        step = by_position[progress.position]
+        if step.state is not progress.state:
+            if progress.state is StepState.OPEN:
+                step.opened_at = now
+            elif progress.state is StepState.DONE:
+                step.done_at = now
+        step.state, step.action = progress.state, progress.action
+        step.actor_id, step.comment = progress.actor_id, progress.comment
+    status_before = row.status
+    row.status = new.status
+    open_step = new.open_step
+    row.open_position = open_step.position if open_step else None
+    row.updated_at = now
+    if new.status is not status_before and row.finished_at is None and row.open_position is None:
+        row.finished_at = now
+
+    staff: EmployerStaff | None = None
+    for effect in transition.effects:
+        if isinstance(effect, Audit):
+            session.add(
+                m.AuditEntry(
+                    instance_id=row.id,
+                    kind=effect.kind,
+                    position=effect.position,
+                    actor_id=effect.actor_id,
+                    comment=effect.comment,
+                    at=now,
+                )
+            )
+        elif isinstance(effect, SendNotification | SendTaskEmail):
+            staff = staff or await staff_at(session, row.employer_id)
+            await _queue_emails(session, row, config, effect, staff, employee)
+        elif isinstance(effect, ApplyChange):
+            for column, value in employee_updates(row.type, row.change or {}).items():
+                setattr(employee, column, value)
+    _queue_event(session, row, employee, None if submitted else status_before, before_open)
+    await session.flush()
+
+
+async def _queue_emails(session, row, config, effect, staff, employee) -> None:
+    position = effect.position
+    step = config[position - 1]
+    who = assignment(row, config, position, staff, employee)
+    if not who.email_to:
+        return
+    users = await session.scalars(
+        select(m.User).where(m.User.id.in_(sorted(who.email_to)), m.User.email.is_not(None))
+    )
+    info = WORKFLOW_TYPES[row.type]
+    users = list(users)
+    session.add(
+        m.AuditEntry(
+            instance_id=row.id,
+            kind=AuditKind.EMAIL_QUEUED,
+            position=position,
+            comment=f"{len(users)} e-mail(s)",
+        )
+    )
+    for user in users:
+        subject, body = emails.step_email(
+            step.kind, step.name, info.display_name, employee.name, user.display_name
+        )
+        session.add(
+            m.OutboxEmail(
+                # One e-mail per instance, step and recipient: a step opens once per instance.
+                dedupe_key=f"instance:{row.id}:step:{position}:user:{user.id}",
+                employer_id=row.employer_id,
+                instance_id=row.id,
+                recipient_user_id=user.id,
+                to_address=user.email,
+                subject=subject,
+                body=body,
+            )
+        )
+
+
+def _queue_event(session, row, employee, status_before, open_before) -> None:
+    """One event per transition for live views (issue 6): what changed, not who may see it."""
+    if status_before is None:
+        kind = "INSTANCE_SUBMITTED"
+    elif row.status is not status_before:
+        kind = "STATUS_CHANGED"
+    else:
+        kind = "STEP_MOVED"
+    session.add(
+        m.OutboxEvent(
+            employer_id=row.employer_id,
+            department_id=employee.department_id,
+            instance_id=row.id,
+            kind=kind,
+            payload={
+                "type": row.type.value,
+                "status": row.status.value,
+                "openPosition": row.open_position,
+                "previousOpenPosition": open_before,
+            },
+        )
+    )

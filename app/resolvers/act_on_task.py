@@ -1,0 +1,180 @@
+"""Acting on a task from the task centre: complete, approve, reject (comment required), comment,
+and bulk approval (DOMAIN.md section 5).
+
+The instance row is locked before its state is read, so of two concurrent actions on one step
+the second sees the first's result and is refused (TASK_ALREADY_DONE), never applied twice. Who
+may act is resolved at this moment from today's users and role links (assignment.resolve).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import models as m
+from app.db.instances import assignment, carry_out, staff_at, to_domain, version_steps
+from app.db.scoping import restrict
+from app.domain import workflow as engine
+from app.domain.authz import Principal
+from app.domain.errors import DomainError, ErrorCode
+from app.resolvers.common import get_visible, input_pk, write
+from app.schema.errors import UserError
+from app.schema.types.request import Task, WorkflowInstance
+
+MAX_BULK = 100
+
+
+@strawberry.input
+class TaskActionInput:
+    task_id: strawberry.ID
+    comment: str | None = strawberry.field(
+        default=None, description="Required when rejecting and when commenting."
+    )
+
+
+@strawberry.type
+class TaskActionPayload:
+    task: Task | None = None
+    instance: WorkflowInstance | None = None
+    errors: list[UserError]
+
+
+async def locked_instance(session: AsyncSession, instance_id: int):
+    """The instance, its steps, its employee and its pinned steps, read after locking the row
+    (populate_existing: what an earlier read of this session cached must not count)."""
+    row = await session.scalar(
+        select(m.WorkflowInstance)
+        .where(m.WorkflowInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    steps = list(
+        await session.scalars(
+            select(m.InstanceStep)
+            .where(m.InstanceStep.instance_id == instance_id)
+            .order_by(m.InstanceStep.position)
+            .execution_options(populate_existing=True)
+        )
+    )
+    employee = await session.get(m.Employee, row.employee_id, populate_existing=True)
+    config = await version_steps(session, row.definition_version_id)
+    return row, steps, employee, config
+
+
+async def act_on_task(
+    session: AsyncSession,
+    principal: Principal,
+    task_id: str,
+    make: Callable[[int, int, str | None], engine.Action],
+    comment: str | None,
+) -> tuple[int, int]:
+    """Apply one action to the task; (task pk, instance pk)."""
+    pk = input_pk(task_id, "Task", "taskId")
+    step = await get_visible(session, principal, m.InstanceStep, pk, "taskId")
+    row, steps, employee, config = await locked_instance(session, step.instance_id)
+    eligible: frozenset[int] = frozenset()
+    if row.open_position == step.position:
+        staff = await staff_at(session, row.employer_id)
+        eligible = assignment(row, config, step.position, staff, employee).actors
+    action = make(step.position, principal.user_id, comment)
+    transition = engine.act(to_domain(row, steps), config, action, eligible=eligible)
+    await carry_out(session, row, steps, config, transition, employee)
+    return step.id, row.id
+
+
+async def _payload(info: strawberry.Info, task_pk: int, instance_pk: int) -> TaskActionPayload:
+    ctx = info.context
+    task = await ctx.scalar(
+        restrict(
+            select(m.InstanceStep).where(m.InstanceStep.id == task_pk),
+            ctx.principal,
+            m.InstanceStep,
+        )
+    )
+    instance = await ctx.scalar(
+        restrict(
+            select(m.WorkflowInstance).where(m.WorkflowInstance.id == instance_pk),
+            ctx.principal,
+            m.WorkflowInstance,
+        )
+    )
+    return TaskActionPayload(task=task, instance=instance, errors=[])
+
+
+async def _run(info, input: TaskActionInput, make) -> TaskActionPayload:
+    async def apply(session, principal):
+        return await act_on_task(session, principal, input.task_id, make, input.comment)
+
+    try:
+        task_pk, instance_pk = await write(info, apply)
+    except DomainError as error:
+        return TaskActionPayload(errors=[UserError.of(error)])
+    return await _payload(info, task_pk, instance_pk)
+
+
+async def complete_task(info: strawberry.Info, input: TaskActionInput) -> TaskActionPayload:
+    """Mark a task step done; the request moves on to its next step."""
+    return await _run(info, input, engine.Complete)
+
+
+async def approve_task(info: strawberry.Info, input: TaskActionInput) -> TaskActionPayload:
+    """Approve an approval step; the request moves on to its next step."""
+    return await _run(info, input, engine.Approve)
+
+
+async def reject_task(info: strawberry.Info, input: TaskActionInput) -> TaskActionPayload:
+    """Reject an approval step, with a comment saying why; the request ends as REJECTED."""
+    return await _run(info, input, engine.Reject)
+
+
+async def comment_on_task(info: strawberry.Info, input: TaskActionInput) -> TaskActionPayload:
+    """Add a comment to an open task or approval (kept in the audit trail); nothing moves."""
+    return await _run(info, input, lambda p, a, c: engine.Comment(p, a, c or ""))
+
+
+@strawberry.input
+class ApproveTasksInput:
+    task_ids: list[strawberry.ID] = strawberry.field(description=f"1 to {MAX_BULK} tasks.")
+    comment: str | None = None
+
+
+@strawberry.type
+class TaskResult:
+    task_id: strawberry.ID
+    task: Task | None = None
+    instance: WorkflowInstance | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ApproveTasksPayload:
+    results: list[TaskResult]
+    approved_count: int
+    errors: list[UserError]
+
+
+async def approve_tasks(info: strawberry.Info, input: ApproveTasksInput) -> ApproveTasksPayload:
+    """Approve many approval steps at once. Each task is its own transaction with its own
+    result: one that cannot be approved (already done, not yours) does not stop the others."""
+    ids = list(dict.fromkeys(input.task_ids))  # a task named twice is approved once
+    if not 1 <= len(ids) <= MAX_BULK:
+        error = DomainError(ErrorCode.INVALID_VALUE, f"Kies 1 tot {MAX_BULK} taken.", ["taskIds"])
+        return ApproveTasksPayload(results=[], approved_count=0, errors=[UserError.of(error)])
+    results = []
+    for task_id in ids:
+        payload = await _run(
+            info, TaskActionInput(task_id=task_id, comment=input.comment), engine.Approve
+        )
+        results.append(
+            TaskResult(
+                task_id=task_id,
+                task=payload.task,
+                instance=payload.instance,
+                errors=payload.errors,
+            )
+        )
+    approved = sum(1 for r in results if not r.errors)
+    return ApproveTasksPayload(results=results, approved_count=approved, errors=[])

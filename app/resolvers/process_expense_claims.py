@@ -1,0 +1,97 @@
+"""Booking approved expense claims into a payroll period (DOMAIN.md section 5): COMPLETED
+claims become PROCESSED. Decision: this needs PROCESS_MANAGEMENT at the claim's employer and is
+not for department managers (booking into the payroll is the office's or employer's work)."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from app.db import models as m
+from app.db.instances import carry_out, to_domain
+from app.domain import validation
+from app.domain import workflow as engine
+from app.domain.authz import Right
+from app.domain.errors import DomainError, ErrorCode
+from app.resolvers.act_on_task import locked_instance
+from app.resolvers.common import get_visible, input_pk, write
+from app.resolvers.submit_request import read_back
+from app.schema.errors import UserError
+from app.schema.types.request import WorkflowInstance
+
+MAX_BATCH = 500
+
+
+@strawberry.input
+class ProcessExpenseClaimsInput:
+    instance_ids: list[strawberry.ID] = strawberry.field(description=f"1 to {MAX_BATCH} claims.")
+    payroll_period: str = strawberry.field(description="`YYYY-MM` or `YYYY-Pnn`; not closed.")
+
+
+@strawberry.type
+class ClaimResult:
+    instance_id: strawberry.ID
+    instance: WorkflowInstance | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ProcessExpenseClaimsPayload:
+    results: list[ClaimResult]
+    processed_count: int
+    errors: list[UserError]
+
+
+async def _process_one(info, instance_id: str, period_text: str) -> ClaimResult:
+    async def apply(session, principal) -> int:
+        pk = input_pk(instance_id, "WorkflowInstance", "instanceIds")
+        found = await get_visible(session, principal, m.WorkflowInstance, pk, "instanceIds")
+        if principal.is_department_manager or not principal.has_right(
+            Right.PROCESS_MANAGEMENT, found.employer_id
+        ):
+            raise DomainError(
+                ErrorCode.NOT_ALLOWED,
+                "Hiervoor is het recht 'Procesbeheer workflows' bij deze werkgever nodig.",
+                ["instanceIds"],
+            )
+        period = validation.payroll_period(period_text)
+        closed = await session.scalars(
+            select(m.ClosedPayrollPeriod.period).where(
+                m.ClosedPayrollPeriod.employer_id == found.employer_id
+            )
+        )
+        validation.ensure_period_open(period, {validation.payroll_period(p) for p in closed})
+        row, steps, employee, config = await locked_instance(session, found.id)
+        action = engine.Process(principal.user_id, str(period))
+        transition = engine.act(to_domain(row, steps), config, action)
+        await carry_out(session, row, steps, config, transition, employee)
+        claim = await session.get(m.ExpenseClaim, row.id)
+        claim.processed_period = str(period)
+        return row.id
+
+    try:
+        pk = await write(info, apply)
+    except DomainError as error:
+        return ClaimResult(instance_id=instance_id, errors=[UserError.of(error)])
+    return ClaimResult(instance_id=instance_id, instance=await read_back(info, pk), errors=[])
+
+
+async def process_expense_claims(
+    info: strawberry.Info, input: ProcessExpenseClaimsInput
+) -> ProcessExpenseClaimsPayload:
+    """Book approved (COMPLETED) expense claims into a payroll period; they become PROCESSED.
+    Each claim is its own transaction with its own result."""
+    ids = list(dict.fromkeys(input.instance_ids))
+    try:
+        if not 1 <= len(ids) <= MAX_BATCH:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE, f"Kies 1 tot {MAX_BATCH} declaraties.", ["instanceIds"]
+            )
+        validation.payroll_period(input.payroll_period)
+    except DomainError as error:
+        return ProcessExpenseClaimsPayload(
+            results=[], processed_count=0, errors=[UserError.of(error)]
+        )
+    results = [await _process_one(info, i, input.payroll_period) for i in ids]
+    done = sum(1 for r in results if not r.errors)
+    return ProcessExpenseClaimsPayload(results=results, processed_count=done, errors=[])

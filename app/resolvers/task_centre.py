@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from app.db.queries import task_centre as q
+from app.db.queries.pagination import keyset_page
+from app.domain.errors import InvalidArgument
+from app.schema.connection import Connection
+from app.schema.enums import StepKind, WorkflowType
+from app.schema.ids import decode_id
+from app.schema.types.request import Task
+
+SEARCH_MAX = 100
+
+
+@strawberry.input(description="Narrow the task centre; every field is optional.")
+class TaskCentreFilter:
+    employer_id: strawberry.ID | None = None
+    types: list[WorkflowType] | None = None
+    kinds: list[StepKind] | None = strawberry.field(default=None, description="TASK or APPROVAL.")
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")
+    employee_search: str | None = strawberry.field(
+        default=None, description="Part of the employee's name, case-insensitive."
+    )
+
+
+@strawberry.type
+class TypeCount:
+    type: WorkflowType
+    count: int
+
+
+@strawberry.type(description="Open tasks and approvals, newest first.")
+class TaskConnection(Connection[Task]):
+    _counts: strawberry.Private[object]
+
+    @strawberry.field(description="Matching tasks per workflow type (types with none left out).")
+    async def counts_per_type(self) -> list[TypeCount]:
+        return await self._counts()
+
+
+def _filter(f: TaskCentreFilter | None) -> q.TaskFilter:
+    if f is None:
+        return q.TaskFilter()
+    employer_id = None
+    if f.employer_id is not None:
+        employer_id = decode_id(f.employer_id, "Employer")
+        if employer_id is None:
+            raise InvalidArgument("'employerId' is geen werkgever-ID.")
+    search = (f.employee_search or "").strip()
+    if len(search) > SEARCH_MAX:
+        raise InvalidArgument(f"Zoek op hoogstens {SEARCH_MAX} tekens.")
+    return q.TaskFilter(
+        employer_id=employer_id,
+        types=tuple(f.types or ()),
+        kinds=tuple(f.kinds or ()),
+        submitted_from=f.submitted_from,
+        submitted_to=f.submitted_to,
+        employee_search=search or None,
+    )
+
+
+async def task_centre(
+    info: strawberry.Info,
+    filter: TaskCentreFilter | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> TaskConnection:
+    """The open tasks and approvals you may act on now, at every employer you work for: through
+    your role links, your user type, being chosen by name, or as deviating approver; never a
+    request about yourself. Empty for MijnLoket accounts."""
+    ctx = info.context
+    principal = ctx.require_principal()
+    f = _filter(filter)
+    page = await keyset_page(
+        ctx, q.tasks(principal, f), q.ORDER, q.sort_key, first=first, after=after, descending=True
+    )
+
+    async def counts() -> list[TypeCount]:
+        rows = await ctx.rows(q.counts_per_type(principal, f))
+        return [TypeCount(type=t, count=n) for t, n in rows]
+
+    return TaskConnection.of(page, _counts=counts)

@@ -1,0 +1,214 @@
+"""Requests (workflow instances), their steps, tasks, audit trail and declarations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from app.db import models as m
+from app.domain.catalogue import WORKFLOW_TYPES
+from app.domain.changes import describe
+from app.domain.workflow import STATUS_LABELS
+from app.schema.enums import AuditKind, StepAction, StepKind, StepState, Unit, WorkflowStatus
+from app.schema.enums import WorkflowType as WorkflowTypeEnum
+from app.schema.types.node import Node, global_id, rows_of
+
+if TYPE_CHECKING:
+    from app.schema.types.employee import Employee
+    from app.schema.types.user import User
+
+LazyEmployee = Annotated["Employee", strawberry.lazy("app.schema.types.employee")]
+LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
+
+
+@strawberry.type(description="Something an employee can declare, with its unit.")
+class Component(Node):
+    id: strawberry.ID = global_id("Component")
+    name: str
+    label: str | None = strawberry.field(description="The employee-friendly name, if set.")
+    unit: Unit
+    rate: Decimal | None = strawberry.field(description="Euros per unit (kilometres).")
+    is_type_of = rows_of(m.Component)
+
+    @strawberry.field(description="The label if set, else the name: what MijnLoket shows.")
+    def display_name(root) -> str:
+        return root.label or root.name
+
+
+@strawberry.type(description="The declaration of an expense claim.")
+class ExpenseClaim:
+    value: Decimal
+    amount: Decimal | None = strawberry.field(
+        description="In euros: the value times the rate, or the value for euro components."
+    )
+    payroll_period: str | None = strawberry.field(description="Asked for by the employee.")
+    processed_period: str | None = strawberry.field(description="Booked into when processed.")
+    description: str | None
+    _component_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def component(self, info: strawberry.Info) -> Component | None:
+        return await info.context.loaders.component.load(self._component_id)
+
+    @classmethod
+    def of(cls, row: m.ExpenseClaim) -> ExpenseClaim:
+        return cls(
+            value=row.value,
+            amount=row.amount,
+            payroll_period=row.payroll_period,
+            processed_period=row.processed_period,
+            description=row.description,
+            _component_id=row.component_id,
+        )
+
+
+@strawberry.type(description="One requested change, labelled in Dutch.")
+class ChangeDetail:
+    label: str
+    value: str
+
+
+@strawberry.type(description="Who did what, when, at which step: the immutable audit trail.")
+class AuditEntry:
+    kind: AuditKind
+    at: dt.datetime
+    position: int | None = strawberry.field(description="The step, if the entry is about one.")
+    comment: str | None
+    _actor_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Null for the system, or a user you may not see.")
+    async def actor(self, info: strawberry.Info) -> LazyUser | None:
+        return await _user(info, self._actor_id)
+
+
+async def _user(info, user_id: int | None):
+    return None if user_id is None else await info.context.loaders.user.load(user_id)
+
+
+@strawberry.type(description="The progress of one step of a request.")
+class RequestStep:
+    position: int
+    kind: StepKind
+    name: str
+    state: StepState
+    action: StepAction | None
+    comment: str | None
+    opened_at: dt.datetime | None
+    done_at: dt.datetime | None
+    _actor_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Who acted on the step; null while open or if you may not see.")
+    async def actor(self, info: strawberry.Info) -> LazyUser | None:
+        return await _user(info, self._actor_id)
+
+
+@strawberry.type(
+    description="A request (workflow instance), following the definition version "
+    "in force when it was submitted."
+)
+class WorkflowInstance(Node):
+    id: strawberry.ID = global_id("WorkflowInstance")
+    submitted_at: dt.datetime
+    updated_at: dt.datetime
+    finished_at: dt.datetime | None
+    is_type_of = rows_of(m.WorkflowInstance)
+
+    @strawberry.field
+    def type(root) -> WorkflowTypeEnum:
+        return root.type
+
+    @strawberry.field(description="The Dutch name of the process.")
+    def display_name(root) -> str:
+        return WORKFLOW_TYPES[root.type].display_name
+
+    @strawberry.field
+    def status(root) -> WorkflowStatus:
+        return root.status
+
+    @strawberry.field(description="The status in Dutch, as screens show it.")
+    def status_label(root) -> str:
+        return STATUS_LABELS[root.status]
+
+    @strawberry.field(description="The employee the request is about.")
+    async def employee(root, info: strawberry.Info) -> LazyEmployee:
+        return await info.context.loaders.request_subject.load(root.employee_id)
+
+    @strawberry.field(description="Who submitted it; null if you may not see that user.")
+    async def submitter(root, info: strawberry.Info) -> LazyUser | None:
+        return await _user(info, root.submitter_id)
+
+    @strawberry.field(description="The declaration; null for other request types.")
+    async def expense_claim(root, info: strawberry.Info) -> ExpenseClaim | None:
+        row = await info.context.loaders.expense_claim.load(root.id)
+        return ExpenseClaim.of(row) if row else None
+
+    @strawberry.field(description="What the request changes, in Dutch labels (update workflows).")
+    def requested_change(root) -> list[ChangeDetail]:
+        return [ChangeDetail(label=k, value=v) for k, v in describe(root.change)]
+
+    @strawberry.field(description="Every step, in order, with its progress.")
+    async def steps(root, info: strawberry.Info) -> list[RequestStep]:
+        rows = await info.context.loaders.instance_steps.load(root.id)
+        names = await info.context.loaders.version_step_names.load(root.definition_version_id)
+        return [
+            RequestStep(
+                position=r.position,
+                kind=r.kind,
+                name=names.get(r.position, ""),
+                state=r.state,
+                action=r.action,
+                comment=r.comment,
+                opened_at=r.opened_at,
+                done_at=r.done_at,
+                _actor_id=r.actor_id,
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(description="The open task or approval, if the request waits on one.")
+    async def open_task(root, info: strawberry.Info) -> Task | None:
+        if root.open_position is None:
+            return None
+        rows = await info.context.loaders.instance_steps.load(root.id)
+        return next((r for r in rows if r.position == root.open_position), None)
+
+    @strawberry.field(
+        description="Every submission, step, e-mail, action and comment, oldest first."
+    )
+    async def audit_trail(root, info: strawberry.Info) -> list[AuditEntry]:
+        rows = await info.context.loaders.audit.load(root.id)
+        return [
+            AuditEntry(
+                kind=r.kind, at=r.at, position=r.position, comment=r.comment, _actor_id=r.actor_id
+            )
+            for r in rows
+        ]
+
+
+@strawberry.type(description="A step of a request that waits for an action (task centre).")
+class Task(Node):
+    id: strawberry.ID = global_id("Task")
+    position: int
+    opened_at: dt.datetime | None
+    is_type_of = rows_of(m.InstanceStep)
+
+    @strawberry.field
+    def kind(root) -> StepKind:
+        return root.kind
+
+    @strawberry.field(description="OPEN while it waits; DONE or CANCELLED afterwards.")
+    def state(root) -> StepState:
+        return root.state
+
+    @strawberry.field(description="The step's name from the request's definition version.")
+    async def name(root, info: strawberry.Info) -> str:
+        instance = await info.context.loaders.instance.load(root.instance_id)
+        names = await info.context.loaders.version_step_names.load(instance.definition_version_id)
+        return names.get(root.position, "")
+
+    @strawberry.field
+    async def instance(root, info: strawberry.Info) -> WorkflowInstance:
+        return await info.context.loaders.instance.load(root.instance_id)

@@ -1,0 +1,48 @@
+"""E-mails of a request reach a real SMTP server exactly once, and only after the commit."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.db import models as m
+from app.mail import OutboxRelay
+from tests.api.test_requests import ADDRESS, CLAIM, component_id
+
+
+async def test_an_address_update_sends_one_email_to_a_real_smtp_server(
+    graphql,
+    db,
+    mail_settings,
+    smtp_server,
+):
+    _, collector = smtp_server
+    address = {
+        "street": "Kerkstraat",
+        "houseNumber": "3",
+        "postcode": "3811 AB",
+        "city": "Amersfoort",
+    }
+    result = await graphql(ADDRESS, {"input": address}, as_user="wn001")
+    assert result["data"]["submitAddressUpdate"]["errors"] == []
+
+    relay = OutboxRelay(db, mail_settings)
+    assert await relay.run_once() == 1
+    assert await relay.run_once() == 0  # sent exactly once
+    [message] = collector.messages
+    assert message["To"] == "manager.verkoop@example.nl"
+    assert message["Subject"].startswith("Ter informatie: Update adres medewerker")
+    assert "Bloemetje sturen" in message.get_content()
+    # No personal details of the change leave our systems in an e-mail.
+    assert "Kerkstraat" not in message.get_content()
+    async with db.reader() as s:
+        row = await s.scalar(select(m.OutboxEmail))
+    assert row.status == "SENT" and row.sent_at is not None
+
+
+async def test_a_refused_submission_queues_no_email(graphql, db):
+    bad = {"componentId": await component_id(db, "Kilometers onbelast"), "value": "-1"}
+    result = await graphql(CLAIM, {"input": bad}, as_user="wn001")
+    assert result["data"]["submitExpenseClaim"]["errors"][0]["code"] == "INVALID_EXPENSE_VALUE"
+    async with db.reader() as s:
+        assert await s.scalar(select(func.count()).select_from(m.OutboxEmail)) == 0
+        assert await s.scalar(select(func.count()).select_from(m.OutboxEvent)) == 0
