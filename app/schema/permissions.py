@@ -54,6 +54,18 @@ def input_employer(field: str = "employer_id") -> Callable[..., Awaitable[int]]:
     return at
 
 
+def argument_employer(name: str = "employer_id") -> At:
+    """The employer named by a query argument, which the caller must be able to reach (sync)."""
+
+    def at(info, source, kwargs) -> int:
+        pk = decode_id(kwargs.get(name) or "", "Employer")
+        if pk is None or pk not in info.context.require_principal().reachable_employer_ids:
+            raise _missing("Werkgever")
+        return pk
+
+    return at
+
+
 def input_employer_or_provider(field: str = "employer_id") -> Callable[..., Awaitable[int | None]]:
     """Like `input_employer`, but an absent employer means the right is asked at provider level."""
     at_employer = input_employer(field)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
+from app.domain.authz import Right
 from app.resolvers.employers import employers
 from app.resolvers.node import node
+from app.resolvers.outbox_emails import OutboxEmail, outbox_emails
 from app.resolvers.task_centre import TaskConnection, task_centre
 from app.resolvers.viewer import viewer
 from app.schema.connection import Connection
+from app.schema.permissions import HasRight, NotDepartmentManager, argument_employer, secured
 from app.schema.types.employer import Employer
 from app.schema.types.node import Node
 from app.schema.types.viewer import Viewer
@@ -20,3 +23,12 @@ class Query:
     node: Node | None = strawberry.field(resolver=node)
     employers: Connection[Employer] = strawberry.field(resolver=employers)
     task_centre: TaskConnection = strawberry.field(resolver=task_centre)
+    outbox_emails: Connection[OutboxEmail] = strawberry.field(
+        resolver=outbox_emails,
+        extensions=secured(
+            NotDepartmentManager("Afdelingsmanagers zien de e-mails van de werkgever niet."),
+            HasRight((Right.PROCESS_MANAGEMENT,), argument_employer()),
+        ),
+        description=f"{outbox_emails.__doc__}\n\nRequires the right PROCESS_MANAGEMENT at the "
+        "employer; never department managers.",
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.db import models as m
 from app.schema.ids import from_global_id, to_global_id
@@ -394,3 +396,47 @@ async def test_a_contract_extension_is_applied_after_approval(graphql, db, ids):
     async with db.reader() as s:
         employee = await s.scalar(select(m.Employee).where(m.Employee.employee_number == 10))
     assert employee.contract_end == dt.date(2027, 6, 30)
+
+
+async def test_a_step_only_the_employee_could_handle_is_flagged_not_approved(graphql, db, ids):
+    # Restricted mode with werkgever.hr as the only approver; wn002 is werkgever.hr itself.
+    definition = to_global_id(
+        "WorkflowDefinition", f"{from_global_id(await ids.employer())[1]}.EXPENSE_CLAIM"
+    )
+    step = {"kind": "APPROVAL", "name": "HR", "userIds": [await ids.user("werkgever.hr")]}
+    changed = await graphql(
+        """mutation ($input: UpdateWorkflowStepsInput!) { updateWorkflowSteps(input: $input) {
+        errors { code } } }""",
+        {"input": {"definitionId": definition, "steps": [{**step, "sendEmail": True}]}},
+        as_user="werkgever.hr",
+    )
+    assert changed["data"]["updateWorkflowSteps"]["errors"] == []
+    instance = (await claim(graphql, db, "wn002"))["instance"]
+    for user in ("werkgever.hr", "werkgever.directie", "kantoor.admin", "manager.verkoop"):
+        assert await task_ids(graphql, user) == [], user
+    flag = "query ($id: ID!) { node(id: $id) { ... on WorkflowInstance { noEligibleAssignee } } }"
+    seen = await graphql(flag, {"id": instance["id"]}, as_user="kantoor.salaris")
+    assert seen["data"]["node"] == {"noEligibleAssignee": True}
+    assert errors_of(await graphql(flag, {"id": instance["id"]}, as_user="wn002")) == ["FORBIDDEN"]
+    async with db.reader() as s:
+        assert await s.scalar(select(func.count()).select_from(m.OutboxEmail)) == 0
+    # With a deviating approver the step has someone again, and only that user.
+    await graphql(
+        """mutation ($e: ID!, $u: ID!) { setDeviatingApprover(input: {employeeId: $e,
+        userId: $u}) { errors { code } } }""",
+        {"e": await ids.employee(2), "u": await ids.user("werkgever.directie")},
+        as_user="werkgever.hr",
+    )
+    seen = await graphql(flag, {"id": instance["id"]}, as_user="kantoor.salaris")
+    assert seen["data"]["node"] == {"noEligibleAssignee": False}
+    assert len(await task_ids(graphql, "werkgever.directie")) == 1
+
+
+async def test_the_audit_trail_cannot_be_changed(graphql, db):
+    await claim(graphql, db)
+    with pytest.raises(DBAPIError):
+        async with db.writer() as s:
+            await s.execute(update(m.AuditEntry).values(comment="vervalst"))
+    async with db.reader() as s:
+        comments = set(await s.scalars(select(m.AuditEntry.comment)))
+    assert "vervalst" not in comments

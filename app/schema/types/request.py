@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.db import models as m
+from app.db.instances import assignment
+from app.domain.authz import Right
 from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.changes import describe
 from app.domain.workflow import STATUS_LABELS
 from app.schema.enums import AuditKind, StepAction, StepKind, StepState, Unit, WorkflowStatus
 from app.schema.enums import WorkflowType as WorkflowTypeEnum
+from app.schema.permissions import right
 from app.schema.types.node import Node, global_id, rows_of
 
 if TYPE_CHECKING:
@@ -167,6 +170,25 @@ class WorkflowInstance(Node):
             )
             for r in rows
         ]
+
+    @strawberry.field(
+        extensions=right(Right.PROCESS_MANAGEMENT),
+        description="True when the open step has nobody who may act on it: its only candidates "
+        "are the employee itself and no deviating approver is set. Never approved silently; "
+        "fix the workflow's assignees or set a deviating approver. Requires the right "
+        "PROCESS_MANAGEMENT at the employer.",
+    )
+    async def no_eligible_assignee(root, info: strawberry.Info) -> bool:
+        if root.open_position is None:
+            return False
+        loaders = info.context.loaders
+        steps = await loaders.steps.load(root.definition_version_id)
+        employee = await loaders.request_subject.load(root.employee_id)
+        staff = await loaders.staff.load(root.employer_id)
+        config = [s.config for s in steps]
+        if employee is None or len(config) < root.open_position:
+            return False
+        return assignment(root, config, root.open_position, staff, employee).no_eligible_assignee
 
     @strawberry.field(description="The open task or approval, if the request waits on one.")
     async def open_task(root, info: strawberry.Info) -> Task | None:
