@@ -440,3 +440,63 @@ async def test_the_audit_trail_cannot_be_changed(graphql, db):
     async with db.reader() as s:
         comments = set(await s.scalars(select(m.AuditEntry.comment)))
     assert "vervalst" not in comments
+
+
+async def test_task_centre_filters_pages_and_bulk_approval(graphql, db, ids):
+    for value in ("1", "2", "3"):
+        submitted = await claim(graphql, db, "wn014", name="Gewerkte uren", value=value)
+        assert submitted["errors"] == []
+    address = {"street": "Laan", "houseNumber": "1", "postcode": "1234 AB", "city": "Ede"}
+    await graphql(ADDRESS, {"input": address}, as_user="wn014")
+    # wn014 works in Magazijn (no manager): the claims go to the employer users; the address
+    # task to the office's Salarisprofessional.
+    everything = (await graphql(TASKS, as_user="werkgever.hr"))["data"]["taskCentre"]
+    assert everything["totalCount"] == 3
+    name = everything["edges"][0]["node"]["instance"]["employee"]["name"]
+    today = dt.date.today().isoformat()
+    filters = [
+        ({"types": ["EXPENSE_CLAIM"]}, 3),
+        ({"types": ["ADDRESS_UPDATE"]}, 0),
+        ({"kinds": ["TASK"]}, 0),
+        ({"kinds": ["APPROVAL"], "employerId": await ids.employer()}, 3),
+        ({"submittedFrom": today, "submittedTo": today}, 3),
+        ({"submittedTo": "2000-01-01"}, 0),
+        ({"employeeSearch": name.split()[-1].upper()}, 3),
+        ({"employeeSearch": "%"}, 0),  # wildcards are taken literally
+    ]
+    for filter_, expected in filters:
+        result = await graphql(TASKS, {"filter": filter_}, as_user="werkgever.hr")
+        assert result["data"]["taskCentre"]["totalCount"] == expected, filter_
+    bad = await graphql(TASKS, {"filter": {"employerId": "nonsense"}}, as_user="werkgever.hr")
+    assert errors_of(bad) == ["BAD_USER_INPUT"]
+
+    page = """query ($after: String) { taskCentre(first: 2, after: $after) {
+      pageInfo { hasNextPage endCursor } edges { node { id } } } }"""
+    first = (await graphql(page, as_user="werkgever.hr"))["data"]["taskCentre"]
+    assert first["pageInfo"]["hasNextPage"] and len(first["edges"]) == 2
+    rest = await graphql(page, {"after": first["pageInfo"]["endCursor"]}, as_user="werkgever.hr")
+    second = rest["data"]["taskCentre"]
+    assert not second["pageInfo"]["hasNextPage"] and len(second["edges"]) == 1
+    seen = [e["node"]["id"] for e in first["edges"] + second["edges"]]
+    assert sorted(seen) == sorted(e["node"]["id"] for e in everything["edges"])
+
+    comment = await graphql(
+        """mutation ($t: ID!) { commentOnTask(input: {taskId: $t, comment: "Even checken"}) {
+        instance { status auditTrail { kind comment } } errors { code } } }""",
+        {"t": seen[0]},
+        as_user="werkgever.hr",
+    )
+    commented = comment["data"]["commentOnTask"]
+    assert commented["errors"] == [] and commented["instance"]["status"] == "IN_PROGRESS"
+    assert {"kind": "COMMENTED", "comment": "Even checken"} in commented["instance"]["auditTrail"]
+
+    bulk = await graphql(
+        """mutation ($ids: [ID!]!) { approveTasks(input: {taskIds: $ids}) { approvedCount
+        results { taskId instance { status } errors { code } } errors { code } } }""",
+        {"ids": [*seen, seen[0], to_global_id("Task", 10**9)]},
+        as_user="werkgever.hr",
+    )
+    out = bulk["data"]["approveTasks"]
+    assert out["approvedCount"] == 3 and out["errors"] == []
+    assert [r["errors"] for r in out["results"]] == [[], [], [], [{"code": "NOT_FOUND"}]]
+    assert (await graphql(TASKS, as_user="werkgever.hr"))["data"]["taskCentre"]["totalCount"] == 0
