@@ -7,7 +7,9 @@ Acting on a step still asks the domain function, which is the authority; a test 
 for every demo user and open step so that they cannot drift apart.
 
 The rules, for the signed-in user U (see assignment.py for the why):
-- never a request about U's own person;
+- never a request about U's own person, nor one U submitted (a management action);
+- a department manager only for employees of its own departments, whichever way the step
+  reaches it (role link, specific users, deviating approver);
 - the employee's deviating approver, when set (and active, and not the employee itself), takes
   over every step that is not assigned to specific users; for specific users it takes over only
   when none of them is left;
@@ -19,7 +21,7 @@ The rules, for the signed-in user U (see assignment.py for the why):
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.db import models as m
@@ -33,11 +35,28 @@ def _not_the_employee(user) -> ColumnElement[bool]:
     return or_(user.person_id.is_(None), user.person_id != E.person_id)
 
 
+def _may_handle(user) -> ColumnElement[bool]:
+    """The SQL of assignment.resolve's `may_handle` for another user than the viewer."""
+    managed = exists(
+        select(m.UserDepartment.user_id).where(
+            m.UserDepartment.user_id == user.id,
+            m.UserDepartment.department_id == E.department_id,
+        )
+    )
+    return and_(
+        _not_the_employee(user),
+        user.id != WI.submitter_id,
+        or_(user.user_type != UserType.DEPARTMENT_MANAGER, managed),
+    )
+
+
 def _deviating_approver_valid() -> ColumnElement[bool]:
     approver = aliased(m.User)
-    return exists(
+    # The IS NOT NULL guard first: PostgreSQL then skips the sub-plan for the many employees
+    # without a deviating approver (bench/task_centre.py: 5 times faster on the first page).
+    return E.deviating_approver_id.is_not(None) & exists(
         select(approver.id).where(
-            approver.id == E.deviating_approver_id, approver.active, _not_the_employee(approver)
+            approver.id == E.deviating_approver_id, approver.active, _may_handle(approver)
         )
     )
 
@@ -48,7 +67,7 @@ def _other_chosen_users() -> ColumnElement[bool]:
     return exists(
         select(m.WorkflowStepUser.user_id)
         .join(chosen, chosen.id == m.WorkflowStepUser.user_id)
-        .where(m.WorkflowStepUser.step_id == S.id, chosen.active, _not_the_employee(chosen))
+        .where(m.WorkflowStepUser.step_id == S.id, chosen.active, _may_handle(chosen))
     )
 
 
@@ -62,7 +81,7 @@ def _department_has_managers() -> ColumnElement[bool]:
             manager.user_type == UserType.DEPARTMENT_MANAGER,
             manager.active,
             manager.employer_id == WI.employer_id,
-            _not_the_employee(manager),
+            _may_handle(manager),
         )
     )
 
@@ -106,16 +125,23 @@ def _chosen(p: Principal) -> ColumnElement[bool]:
 
 
 def may_act(p: Principal | None) -> ColumnElement[bool]:
-    """U may act on the open step of WI (joined with S and E as described above)."""
+    """U may act on the step S of WI (joined with S and E as described above); the caller
+    makes sure S is the open step (`open_steps_of`, or an OPEN instance step)."""
     if p is None or p.user_type is UserType.EMPLOYEE or not p.reachable_employer_ids:
         return false()
     deviating = _deviating_approver_valid()
     is_deviating = E.deviating_approver_id == p.user_id
-    not_own = E.person_id != p.person_id if p.person_id is not None else True
+    not_own = E.person_id != p.person_id if p.person_id is not None else true()
+    in_scope = (
+        (E.department_id.in_(sorted(p.department_ids)) if p.department_ids else false())
+        if p.is_department_manager
+        else true()
+    )
     return and_(
         WI.employer_id.in_(sorted(p.reachable_employer_ids)),
-        WI.open_position.is_not(None),
         not_own,
+        WI.submitter_id != p.user_id,
+        in_scope,
         or_(
             and_(deviating, S.assignee_kind != AssigneeKind.USERS, is_deviating),
             and_(
@@ -128,8 +154,10 @@ def may_act(p: Principal | None) -> ColumnElement[bool]:
     )
 
 
-def open_steps_of(stmt):
-    """Join `stmt` (selecting from WI) to the open step's configuration and the employee."""
+def open_steps_of(stmt, position=None):
+    """Join `stmt` (selecting from WI) to a step's configuration and the employee: the step at
+    `position` (a column; default the instance's open step)."""
+    position = WI.open_position if position is None else position
     return stmt.join(
-        S, and_(S.version_id == WI.definition_version_id, S.position == WI.open_position)
+        S, and_(S.version_id == WI.definition_version_id, S.position == position)
     ).join(E, E.id == WI.employee_id)

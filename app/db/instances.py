@@ -76,11 +76,12 @@ async def staff_at(session: AsyncSession, employer_id: int) -> EmployerStaff:
     return (await staff_of_employers(SessionReader(session))([employer_id]))[0]
 
 
-def subject_of(employee: m.Employee) -> RequestSubject:
+def subject_of(employee: m.Employee, row: m.WorkflowInstance) -> RequestSubject:
     return RequestSubject(
         department_id=employee.department_id,
         person_id=employee.person_id,
         deviating_approver_id=employee.deviating_approver_id,
+        submitter_id=row.submitter_id,
     )
 
 
@@ -93,7 +94,7 @@ def assignment(
 ) -> Assignment:
     """Who may act on (or is told of) step `position` right now."""
     mode = approval_mode(row.type, config)
-    return resolve(config[position - 1], staff, subject_of(employee), mode=mode)
+    return resolve(config[position - 1], staff, subject_of(employee, row), mode=mode)
 
 
 def to_domain(row: m.WorkflowInstance, steps: Sequence[m.InstanceStep]) -> Instance:

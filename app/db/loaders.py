@@ -39,21 +39,38 @@ def by_key(
     return load
 
 
-def step_names_of_versions(principal: Principal | None, reader):
-    """Batch function: version id -> {position: step name}."""
+def steps_of_instances(principal: Principal | None, reader):
+    """Batch function: instance id -> {position: StepConfig} of the definition version the
+    request follows. Read through the instance (scoped), so whoever sees a request sees the
+    configuration it runs on, without the editor's rights."""
+    from app.db.queries.definitions import step_config
+    from app.domain.definitions import AssigneeKind
 
-    async def load(version_ids: Sequence[int]) -> list[dict[int, str]]:
-        out: dict[int, dict[int, str]] = {v: {} for v in version_ids}
+    async def load(instance_ids: Sequence[int]) -> list[dict[int, Any]]:
         stmt = restrict(
-            select(m.WorkflowStep.version_id, m.WorkflowStep.position, m.WorkflowStep.name).where(
-                m.WorkflowStep.version_id.in_(set(version_ids))
-            ),
+            select(m.WorkflowInstance.id, m.WorkflowStep)
+            .join(
+                m.WorkflowStep,
+                m.WorkflowStep.version_id == m.WorkflowInstance.definition_version_id,
+            )
+            .where(m.WorkflowInstance.id.in_(set(instance_ids))),
             principal,
-            m.WorkflowStep,
+            m.WorkflowInstance,
         )
-        for version_id, position, name in await reader.rows(stmt):
-            out[version_id][position] = name
-        return [out[v] for v in version_ids]
+        rows = list(await reader.rows(stmt))
+        users: dict[int, list[int]] = {}
+        restricted = [step.id for _, step in rows if step.assignee_kind is AssigneeKind.USERS]
+        if restricted:
+            for step_id, user_id in await reader.rows(
+                select(m.WorkflowStepUser.step_id, m.WorkflowStepUser.user_id).where(
+                    m.WorkflowStepUser.step_id.in_(restricted)
+                )
+            ):
+                users.setdefault(step_id, []).append(user_id)
+        out: dict[int, dict[int, Any]] = {i: {} for i in instance_ids}
+        for instance_id, step in rows:
+            out[instance_id][step.position] = step_config(step, users.get(step.id, []))
+        return [out[i] for i in instance_ids]
 
     return load
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
 from app.db import models as m
 from app.db.eligibility import may_act, open_steps_of
@@ -107,38 +108,51 @@ class _RequestSubjects:
 REQUEST_SUBJECTS = _RequestSubjects()
 
 
-def _instance_condition(principal: Principal) -> ColumnElement[bool]:
+def _instance_condition(principal: Principal, wi=m.WorkflowInstance) -> ColumnElement[bool]:
     """Requests: one's own (submitted or about oneself), those in process management's scope
     (PROCESS_MANAGEMENT; managers: their departments), those waiting on one's action, and those
-    one acted on."""
+    one acted on. Over `wi` (the model or an alias); every inner query is either uncorrelated
+    (`correlate(None)`) or over an alias of its own, so that it never binds to a table of the
+    query it is embedded in."""
     own = (
-        m.WorkflowInstance.employee_id.in_(
-            select(m.Employee.id).where(m.Employee.person_id == principal.person_id)
+        wi.employee_id.in_(
+            select(m.Employee.id).where(m.Employee.person_id == principal.person_id).correlate(None)
         )
         if principal.person_id is not None
         else false()
     )
-    managed = m.WorkflowInstance.employee_id.in_(
-        select(m.Employee.id).where(
-            and_(
-                _employee_condition(principal, (Right.PROCESS_MANAGEMENT,)),
-                employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.Employee.employer_id),
-            )
+    managed = wi.employee_id.in_(
+        select(m.Employee.id)
+        .where(
+            _employee_condition(principal, (Right.PROCESS_MANAGEMENT,)),
+            employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.Employee.employer_id),
         )
+        .correlate(None)
     )
-    actionable = m.WorkflowInstance.id.in_(
-        open_steps_of(select(m.WorkflowInstance.id)).where(may_act(principal))
+    actionable = wi.id.in_(
+        open_steps_of(select(m.WorkflowInstance.id))
+        .where(m.WorkflowInstance.open_position.is_not(None), may_act(principal))
+        .correlate(None)
     )
-    acted = m.WorkflowInstance.id.in_(
-        select(m.AuditEntry.instance_id).where(m.AuditEntry.actor_id == principal.user_id)
+    entry = aliased(m.AuditEntry)
+    acted = exists(
+        select(entry.id).where(entry.instance_id == wi.id, entry.actor_id == principal.user_id)
     )
-    submitted = m.WorkflowInstance.submitter_id == principal.user_id
+    submitted = wi.submitter_id == principal.user_id
     return or_(submitted, own, managed, actionable, acted)
 
 
-def _of_visible_instances(column) -> callable:
-    return lambda principal: column.in_(
-        select(m.WorkflowInstance.id).where(_instance_condition(principal))
+def _visible_instance(principal: Principal, column) -> ColumnElement[bool]:
+    """`column` (an instance id) names a request the principal may see: a correlated EXISTS,
+    so a page of 50 rows checks 50 requests, not the whole history."""
+    wi = aliased(m.WorkflowInstance)
+    return exists(select(wi.id).where(wi.id == column, _instance_condition(principal, wi)))
+
+
+def _subject_of_visible_instance(principal: Principal) -> ColumnElement[bool]:
+    wi = aliased(m.WorkflowInstance)
+    return exists(
+        select(wi.id).where(wi.employee_id == m.Employee.id, _instance_condition(principal, wi))
     )
 
 
@@ -167,20 +181,18 @@ def visibility(
         if right is REQUEST_SUBJECTS:
             return or_(
                 _employee_condition(principal, (Right.VIEW_EMPLOYEES,)),
-                m.Employee.id.in_(
-                    select(m.WorkflowInstance.employee_id).where(_instance_condition(principal))
-                ),
+                _subject_of_visible_instance(principal),
             )
         rights = right if isinstance(right, tuple) else (right or Right.VIEW_EMPLOYEES,)
         return _employee_condition(principal, rights)
     if model is m.WorkflowInstance:
         return _instance_condition(principal)
     if model is m.InstanceStep:
-        return _of_visible_instances(m.InstanceStep.instance_id)(principal)
+        return _visible_instance(principal, m.InstanceStep.instance_id)
     if model is m.AuditEntry:
-        return _of_visible_instances(m.AuditEntry.instance_id)(principal)
+        return _visible_instance(principal, m.AuditEntry.instance_id)
     if model is m.ExpenseClaim:
-        return _of_visible_instances(m.ExpenseClaim.instance_id)(principal)
+        return _visible_instance(principal, m.ExpenseClaim.instance_id)
     if model in (m.Component, m.ComponentSet, m.ClosedPayrollPeriod):
         # Not personal: what can be declared at an employer, known to its staff and employees.
         return or_(
@@ -227,19 +239,12 @@ def visibility(
             select(m.WorkflowDefinition.id).where(visibility(m.WorkflowDefinition, principal))
         )
     if model is m.WorkflowStep:
-        # The editor's readers, and whoever sees a request: its detail shows the steps of the
-        # version it follows.
-        return or_(
-            m.WorkflowStep.version_id.in_(
-                select(m.WorkflowDefinitionVersion.id).where(
-                    visibility(m.WorkflowDefinitionVersion, principal)
-                )
-            ),
-            m.WorkflowStep.version_id.in_(
-                select(m.WorkflowInstance.definition_version_id).where(
-                    _instance_condition(principal)
-                )
-            ),
+        # The editor's readers. A request's steps are read through the request instead
+        # (`steps_of_instances`: joined to a visible instance).
+        return m.WorkflowStep.version_id.in_(
+            select(m.WorkflowDefinitionVersion.id).where(
+                visibility(m.WorkflowDefinitionVersion, principal)
+            )
         )
     if model is m.WorkflowStepUser:
         return m.WorkflowStepUser.step_id.in_(

@@ -13,7 +13,10 @@ The rules, in order:
    restricted mode (specific users) the chosen users keep the step; the deviating approver steps
    in only when none of them is left after rule 3 (they are all the employee itself).
 3. Nobody acts on a request about themselves: users who are the employee's own person are
-   removed. If nobody is left, the step has no eligible assignee (flagged, never self-approved).
+   removed, and so is the user who submitted it (a management action). If nobody is left, the
+   step has no eligible assignee (flagged, never self-approved).
+3a. A department manager acts only for employees of its own departments, whichever way the step
+   reaches it (role link, specific users, deviating approver): DOMAIN.md section 1.
 4. Expense claims in all-users mode: on an approval assigned to "all users", the office's provider
    users may also act (decision: the office keeps its view); e-mail still goes only to the
    employer-side approvers. Not when a deviating approver handles the employee's requests.
@@ -70,6 +73,7 @@ class RequestSubject:
     department_id: int
     person_id: int
     deviating_approver_id: int | None = None
+    submitter_id: int | None = None  # management actions: the employer user who started it
 
 
 @dataclass(frozen=True)
@@ -114,17 +118,26 @@ def resolve(
         return Assignment(actors=frozenset(), recipients=ids, email_to=mailable)
 
     own_person = subject.person_id if subject else None
+
+    def may_handle(m: StaffMember) -> bool:
+        if subject is None:
+            return True
+        if m.person_id == own_person or m.user_id == subject.submitter_id:
+            return False
+        return (
+            m.user_type is not UserType.DEPARTMENT_MANAGER
+            or subject.department_id in m.department_ids
+        )
+
     via_deviating = False
     if subject and subject.deviating_approver_id is not None:
-        deviating = [
-            m for m in staff.by_ids([subject.deviating_approver_id]) if m.person_id != own_person
-        ]
+        deviating = [m for m in staff.by_ids([subject.deviating_approver_id]) if may_handle(m)]
         chosen = step.assignee.kind is AssigneeKind.USERS
-        others = [m for m in members if m.person_id != own_person]
+        others = [m for m in members if may_handle(m)]
         if deviating and (not chosen or not others):
             members, via_deviating = deviating, True
 
-    members = [m for m in members if own_person is None or m.person_id != own_person]
+    members = [m for m in members if may_handle(m)]
     email_to = frozenset(m.user_id for m in members if m.has_email) if step.send_email else None
 
     actors = {m.user_id for m in members}
@@ -134,11 +147,7 @@ def resolve(
         and step.assignee.kind is AssigneeKind.ALL_USERS
         and not via_deviating
     ):
-        actors |= {
-            m.user_id
-            for m in staff.of_type(UserType.PROVIDER)
-            if own_person is None or m.person_id != own_person
-        }
+        actors |= {m.user_id for m in staff.of_type(UserType.PROVIDER) if may_handle(m)}
     return Assignment(
         actors=frozenset(actors),
         recipients=frozenset(actors),

@@ -135,13 +135,22 @@ def emergency_contacts(contacts: Sequence[ContactPerson]) -> dict[str, Any]:
     return {
         "contacts": [
             {
-                "name": v.required_text(c.name, f"contacts.{i}.name", 200),
-                "relation": v.required_text(c.relation, f"contacts.{i}.relation", 50),
-                "phone": phone(c.phone, f"contacts.{i}.phone"),
+                "name": _at(v.required_text, c.name, i, "name", 200),
+                "relation": _at(v.required_text, c.relation, i, "relation", 50),
+                "phone": _at(phone, c.phone, i, "phone"),
             }
             for i, c in enumerate(contacts)
         ]
     }
+
+
+def _at(check, value, index: int, name: str, *args):
+    """Run a field check on contacts[index].name; the error's path is ["contacts", i, name]."""
+    try:
+        return check(value, name, *args)
+    except DomainError as error:
+        error.field = ["contacts", str(index), name]
+        raise
 
 
 def iban_change(value: str) -> dict[str, Any]:
@@ -219,8 +228,14 @@ _LABELS = {
 }
 
 
-def describe(change: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """(Dutch label, value) pairs for screens and e-mails, in a stable order."""
+def mask_iban(value: str) -> str:
+    """ "NL91ABNA0417164300" -> "NL91 **** **** **43 00": enough to recognise, not to use."""
+    return f"{value[:4]} **** **** **{value[-4:-2]} {value[-2:]}"
+
+
+def describe(change: dict[str, Any] | None, *, show_iban: bool = True) -> list[tuple[str, str]]:
+    """(Dutch label, value) pairs for screens, in a stable order. `show_iban=False` masks an
+    IBAN for whoever may not see the employee's financial identity (DOMAIN.md section 1)."""
     if not change:
         return []
     out: list[tuple[str, str]] = []
@@ -233,6 +248,8 @@ def describe(change: dict[str, Any] | None) -> list[tuple[str, str]]:
             continue
         if key == "marital_status":
             value = MARITAL_STATUS_NAMES[MaritalStatus(value)]
+        elif key == "iban" and value and not show_iban:
+            value = mask_iban(value)
         elif key in ("since", "contract_end", "employment_end") and value:
             value = dt.date.fromisoformat(value).strftime("%d-%m-%Y")
         out.append((_LABELS.get(key, key), "(leeg)" if value is None else str(value)))

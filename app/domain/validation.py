@@ -123,6 +123,24 @@ def required_text(value: str, field: str, max_length: int) -> str:
     return text
 
 
+COMMENT_MAX = 2000
+
+
+def comment_text(value: str | None, field: str = "comment", max_length: int = COMMENT_MAX):
+    """A comment: None when blank; else at most `max_length` characters of NFC text where line
+    breaks are the only control characters allowed (no NUL, tabs or bidirectional overrides)."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
+    if any(
+        (unicodedata.category(c) in ("Cc", "Cs") and c != "\n") or c in _BIDI_CONTROLS for c in text
+    ):
+        raise _fail(ErrorCode.INVALID_VALUE, "Gebruik alleen gewone tekens en enters.", field)
+    if len(text) > max_length:
+        raise _fail(ErrorCode.INVALID_VALUE, f"Schrijf hoogstens {max_length} tekens.", field)
+    return text or None
+
+
 class PeriodKind(StrEnum):
     MONTH = "MONTH"  # "2026-01": 12 per year
     FOUR_WEEKS = "FOUR_WEEKS"  # "2026-P01": 13 per year

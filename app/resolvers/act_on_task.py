@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import models as m
 from app.db.instances import assignment, carry_out, staff_at, to_domain, version_steps
 from app.db.scoping import restrict
+from app.domain import validation
 from app.domain import workflow as engine
 from app.domain.authz import Principal
 from app.domain.errors import DomainError, ErrorCode
@@ -79,7 +80,7 @@ async def act_on_task(
     if row.open_position == step.position:
         staff = await staff_at(session, row.employer_id)
         eligible = assignment(row, config, step.position, staff, employee).actors
-    action = make(step.position, principal.user_id, comment)
+    action = make(step.position, principal.user_id, validation.comment_text(comment))
     transition = engine.act(to_domain(row, steps), config, action, eligible=eligible)
     await carry_out(session, row, steps, config, transition, employee)
     return step.id, row.id

@@ -13,6 +13,7 @@ from app.schema.ids import decode_id
 from app.schema.types.request import Task
 
 SEARCH_MAX = 100
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 @strawberry.input(description="Narrow the task centre; every field is optional.")
@@ -51,8 +52,11 @@ def _filter(f: TaskCentreFilter | None) -> q.TaskFilter:
         if employer_id is None:
             raise InvalidArgument("'employerId' is geen werkgever-ID.")
     search = (f.employee_search or "").strip()
-    if len(search) > SEARCH_MAX:
-        raise InvalidArgument(f"Zoek op hoogstens {SEARCH_MAX} tekens.")
+    if len(search) > SEARCH_MAX or not search.isprintable():
+        raise InvalidArgument(f"Zoek op hoogstens {SEARCH_MAX} gewone tekens.")
+    for day in (f.submitted_from, f.submitted_to):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise InvalidArgument("Kies een datum tussen 2000 en 2100.")
     return q.TaskFilter(
         employer_id=employer_id,
         types=tuple(f.types or ()),

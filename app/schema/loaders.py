@@ -6,7 +6,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from app.db import models as m
-from app.db.loaders import by_id, by_key, grouped, step_names_of_versions
+from app.db.loaders import by_id, by_key, grouped, steps_of_instances
 from app.db.queries.definitions import steps_of_versions
 from app.db.queries.staff import staff_of_employers
 from app.db.scoping import REQUEST_SUBJECTS, restrict
@@ -61,7 +61,7 @@ class Loaders:
                 run,
             )
         )
-        self.version_step_names = DataLoader(step_names_of_versions(p, context))
+        self.instance_config = DataLoader(steps_of_instances(p, context))
         self.department = DataLoader(by_id(m.Department, p, run))
         self.user = DataLoader(by_id(m.User, p, run))
         self.role = DataLoader(by_id(m.Role, p, run))

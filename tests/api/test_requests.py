@@ -500,3 +500,88 @@ async def test_task_centre_filters_pages_and_bulk_approval(graphql, db, ids):
     assert out["approvedCount"] == 3 and out["errors"] == []
     assert [r["errors"] for r in out["results"]] == [[], [], [], [{"code": "NOT_FOUND"}]]
     assert (await graphql(TASKS, as_user="werkgever.hr"))["data"]["taskCentre"]["totalCount"] == 0
+
+
+async def test_a_new_iban_is_masked_for_who_may_not_see_ibans(graphql, db, ids):
+    await graphql(
+        """mutation ($e: ID!) { setWorkflowActive(input: {employerId: $e, type: IBAN_UPDATE,
+        active: true}) { errors { code } } }""",
+        {"e": await ids.employer()},
+        as_user="werkgever.hr",
+    )
+    submitted = await graphql(
+        """mutation { submitIbanUpdate(input: {iban: "NL91 ABNA 0417 1643 00"}) {
+        instance { id } errors { code } } }""",
+        as_user="wn001",
+    )
+    instance = submitted["data"]["submitIbanUpdate"]["instance"]["id"]
+    look = """query ($id: ID!) { node(id: $id) {
+      ... on WorkflowInstance { requestedChange { value } } } }"""
+    seen = {}
+    for user in ("wn001", "werkgever.hr", "manager.verkoop", "kantoor.salaris"):
+        result = await graphql(look, {"id": instance}, as_user=user)
+        seen[user] = result["data"]["node"]["requestedChange"][0]["value"]
+    assert seen["wn001"] == seen["werkgever.hr"] == "NL91ABNA0417164300"
+    assert seen["manager.verkoop"] == seen["kantoor.salaris"] == "NL91 **** **** **43 00"
+
+
+async def test_department_managers_never_act_outside_their_departments(graphql, db, ids):
+    # Linked to the Salarisprofessional role, manager.verkoop still gets only Verkoop's tasks.
+    link = await graphql(
+        """mutation ($r: ID!, $u: ID!, $e: ID!) { linkRole(input: {roleId: $r, userId: $u,
+        employerId: $e}) { errors { code } } }""",
+        {
+            "r": await ids.role("Salarisprofessional"),
+            "u": await ids.user("manager.verkoop"),
+            "e": await ids.employer(),
+        },
+        as_user="kantoor.admin",
+    )
+    assert link["data"]["linkRole"]["errors"] == []
+    address = {"street": "Laan", "houseNumber": "1", "postcode": "1234 AB", "city": "Ede"}
+    for user in ("wn001", "wn005"):  # Verkoop, and another department
+        await graphql(ADDRESS, {"input": address}, as_user=user)
+    tasks = (await graphql(TASKS, as_user="manager.verkoop"))["data"]["taskCentre"]["edges"]
+    names = {t["node"]["instance"]["employee"]["name"] for t in tasks}
+    async with db.reader() as s:
+        verkoop = await s.scalar(select(m.Employee.name).where(m.Employee.employee_number == 1))
+    assert names == {verkoop}
+
+
+async def test_the_submitter_of_a_management_action_cannot_approve_it(graphql, db, ids):
+    await graphql(
+        """mutation ($e: ID!) { setWorkflowActive(input: {employerId: $e,
+        type: EMPLOYMENT_TERMINATION, active: true}) { errors { code } } }""",
+        {"e": await ids.employer()},
+        as_user="werkgever.hr",
+    )
+    started = await graphql(
+        """mutation ($e: ID!) { submitEmploymentTermination(input: {employeeId: $e,
+        endDate: "2027-01-31", reason: "Op eigen verzoek"}) { errors { code } } }""",
+        {"e": await ids.employee(10)},
+        as_user="werkgever.hr",
+    )
+    assert started["data"]["submitEmploymentTermination"]["errors"] == []
+    assert await task_ids(graphql, "werkgever.hr") == []
+    assert len(await task_ids(graphql, "werkgever.directie")) == 1
+
+
+async def test_hostile_comments_and_filters_are_refused_cleanly(graphql, db):
+    await claim(graphql, db)
+    [task] = await task_ids(graphql, "manager.verkoop")
+    for comment in ("x\u0000y", "a\u202eb", "x" * 2001):
+        result = await graphql(
+            REJECT, {"input": {"taskId": task, "comment": comment}}, as_user="manager.verkoop"
+        )
+        assert result["data"]["rejectTask"]["errors"] == [
+            {"code": "INVALID_VALUE", "field": ["comment"]}
+        ]
+    ok = await graphql(
+        REJECT,
+        {"input": {"taskId": task, "comment": "Regel 1\nRegel 2"}},
+        as_user="manager.verkoop",
+    )
+    assert ok["data"]["rejectTask"] == {"instance": {"status": "REJECTED"}, "errors": []}
+    for filter_ in ({"employeeSearch": "a\u0000"}, {"submittedTo": "9999-12-31"}):
+        result = await graphql(TASKS, {"filter": filter_}, as_user="manager.verkoop")
+        assert errors_of(result) == ["BAD_USER_INPUT"], filter_

@@ -50,7 +50,19 @@ async def test_sql_and_domain_agree_on_who_may_act(graphql, db, ids):
         name = "Gewerkte uren" if user == "wn014" else "Kilometers onbelast"
         assert (await claim(graphql, db, user, name=name))["errors"] == []
     address = {"street": "Laan", "houseNumber": "1", "postcode": "1234 AB", "city": "Ede"}
-    await graphql(ADDRESS, {"input": address}, as_user="wn003")
+    # A department manager holding a role: tasks of that role only for its own department.
+    await graphql(
+        """mutation ($r: ID!, $u: ID!, $e: ID!) { linkRole(input: {roleId: $r, userId: $u,
+        employerId: $e}) { errors { code } } }""",
+        {
+            "r": await ids.role("Salarisprofessional"),
+            "u": await ids.user("manager.verkoop"),
+            "e": await ids.employer(),
+        },
+        as_user="kantoor.admin",
+    )
+    for user in ("wn001", "wn003", "wn005"):
+        await graphql(ADDRESS, {"input": address}, as_user=user)
     await graphql(
         """mutation ($e: ID!) { setWorkflowActive(input: {employerId: $e,
         type: CONTRACT_EXTENSION, active: true}) { errors { code } } }""",

@@ -145,8 +145,27 @@ def test_user_type_provider_is_the_offices_provider_users():
 
 
 def test_specific_users_ignore_ids_that_are_not_staff():
-    a = resolve(approval(Assignee.users(EMPLOYER, MANAGER_2, NOT_STAFF)), STAFF, OTHER_IN_DEPT_1)
-    assert a.actors == {EMPLOYER, MANAGER_2}
+    a = resolve(approval(Assignee.users(EMPLOYER, MANAGER_1, NOT_STAFF)), STAFF, OTHER_IN_DEPT_1)
+    assert a.actors == {EMPLOYER, MANAGER_1}
+
+
+def test_department_managers_act_only_for_their_departments_whatever_the_route():
+    # Chosen by name, linked to the role, or set as deviating approver: MANAGER_2 manages
+    # department 2 only (DOMAIN.md section 1).
+    chosen = resolve(approval(Assignee.users(EMPLOYER, MANAGER_2)), STAFF, OTHER_IN_DEPT_1)
+    assert chosen.actors == {EMPLOYER}
+    linked = EmployerStaff(MEMBERS, frozenset({(ROLE_HR, MANAGER_2)}))
+    assert resolve(task(Assignee.role(ROLE_HR)), linked, OTHER_IN_DEPT_1).no_eligible_assignee
+    assert resolve(task(Assignee.role(ROLE_HR)), linked, OTHER_IN_DEPT_2).actors == {MANAGER_2}
+    deviating = with_deviating(OTHER_IN_DEPT_1, MANAGER_2)
+    ignored = resolve(task(Assignee.role(ROLE_HR)), STAFF, deviating)
+    assert ignored.actors == {SELF_EMPLOYER, PROVIDER} and not ignored.via_deviating_approver
+
+
+def test_the_submitter_never_handles_its_own_request():
+    subject = RequestSubject(department_id=3, person_id=60, submitter_id=EMPLOYER)
+    a = resolve(approval(Assignee.of_type(UserType.EMPLOYER)), STAFF, subject)
+    assert a.actors == {SELF_EMPLOYER} and EMPLOYER not in a.email_to
 
 
 def test_specific_users_none_of_whom_is_staff_leave_nobody():
@@ -251,10 +270,10 @@ def with_deviating(subject: RequestSubject, user_id: int) -> RequestSubject:
 
 @pytest.mark.parametrize("kind", [StepKind.TASK, StepKind.APPROVAL])
 def test_deviating_approver_replaces_the_candidates_of_action_steps(kind):
-    subject = with_deviating(OTHER_IN_DEPT_1, MANAGER_2)
+    subject = with_deviating(OTHER_IN_DEPT_1, MANAGER_1)
     a = resolve(step(kind, Assignee.role(ROLE_HR), send_email=True), STAFF, subject)
-    assert a.actors == a.recipients == {MANAGER_2}
-    assert a.email_to == {MANAGER_2}
+    assert a.actors == a.recipients == {MANAGER_1}
+    assert a.email_to == {MANAGER_1}
     assert a.via_deviating_approver
     assert not a.no_eligible_assignee
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 
 from app.db import models as m
 from app.db.eligibility import open_steps_of
@@ -44,9 +44,12 @@ def _escape_like(text: str) -> str:
 
 
 def tasks(principal: Principal, f: TaskFilter, columns=(IS,)) -> Select:
-    on_open_step = and_(WI.id == IS.instance_id, WI.open_position == IS.position)
-    stmt = select(*columns).select_from(IS).join(WI, on_open_step)
-    stmt = actionable_tasks(open_steps_of(stmt), principal).where(IS.state == StepState.OPEN)
+    # Driven by the OPEN instance steps (partial index, newest first): joining on the step's
+    # own position rather than WI.open_position lets PostgreSQL walk that index and stop after
+    # one page; the engine keeps at most one step OPEN, and only while the request runs.
+    stmt = select(*columns).select_from(IS).join(WI, WI.id == IS.instance_id)
+    stmt = open_steps_of(stmt, IS.position).where(IS.state == StepState.OPEN)
+    stmt = actionable_tasks(stmt, principal)
     if f.employer_id is not None:
         stmt = stmt.where(WI.employer_id == f.employer_id)
     if f.types:

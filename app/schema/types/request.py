@@ -10,6 +10,7 @@ import strawberry
 
 from app.db import models as m
 from app.db.instances import assignment
+from app.domain import authz
 from app.domain.authz import Right
 from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.changes import describe
@@ -148,19 +149,29 @@ class WorkflowInstance(Node):
         row = await info.context.loaders.expense_claim.load(root.id)
         return ExpenseClaim.of(row) if row else None
 
-    @strawberry.field(description="What the request changes, in Dutch labels (update workflows).")
-    def requested_change(root) -> list[ChangeDetail]:
-        return [ChangeDetail(label=k, value=v) for k, v in describe(root.change)]
+    @strawberry.field(
+        description="What the request changes, in Dutch labels (update workflows). A new IBAN "
+        "is masked unless you may see the employee's IBAN (never for department managers)."
+    )
+    async def requested_change(root, info: strawberry.Info) -> list[ChangeDetail]:
+        show_iban = True
+        if root.change and "iban" in root.change:
+            employee = await info.context.loaders.request_subject.load(root.employee_id)
+            show_iban = employee is not None and authz.may_see_financial_identity(
+                info.context.principal, root.employer_id, employee.person_id
+            )
+        pairs = describe(root.change, show_iban=show_iban)
+        return [ChangeDetail(label=k, value=v) for k, v in pairs]
 
     @strawberry.field(description="Every step, in order, with its progress.")
     async def steps(root, info: strawberry.Info) -> list[RequestStep]:
         rows = await info.context.loaders.instance_steps.load(root.id)
-        names = await info.context.loaders.version_step_names.load(root.definition_version_id)
+        config = await info.context.loaders.instance_config.load(root.id)
         return [
             RequestStep(
                 position=r.position,
                 kind=r.kind,
-                name=names.get(r.position, ""),
+                name=config[r.position].name if r.position in config else "",
                 state=r.state,
                 action=r.action,
                 comment=r.comment,
@@ -182,10 +193,10 @@ class WorkflowInstance(Node):
         if root.open_position is None:
             return False
         loaders = info.context.loaders
-        steps = await loaders.steps.load(root.definition_version_id)
+        by_position = await loaders.instance_config.load(root.id)
         employee = await loaders.request_subject.load(root.employee_id)
         staff = await loaders.staff.load(root.employer_id)
-        config = [s.config for s in steps]
+        config = [by_position[p] for p in sorted(by_position)]
         if employee is None or len(config) < root.open_position:
             return False
         return assignment(root, config, root.open_position, staff, employee).no_eligible_assignee
@@ -227,9 +238,8 @@ class Task(Node):
 
     @strawberry.field(description="The step's name from the request's definition version.")
     async def name(root, info: strawberry.Info) -> str:
-        instance = await info.context.loaders.instance.load(root.instance_id)
-        names = await info.context.loaders.version_step_names.load(instance.definition_version_id)
-        return names.get(root.position, "")
+        config = await info.context.loaders.instance_config.load(root.instance_id)
+        return config[root.position].name if root.position in config else ""
 
     @strawberry.field
     async def instance(root, info: strawberry.Info) -> WorkflowInstance:
