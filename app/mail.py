@@ -134,8 +134,21 @@ class OutboxRelay:
                 await self._record_failure(row, error)
             else:
                 sent += 1
-                await self._mark_sent(row)
+                await self._mark_sent_retrying(row)
         return sent
+
+    async def _mark_sent_retrying(self, row: OutboxEmail) -> None:
+        """The SMTP server has the message: recording that must not fail on a passing database
+        hiccup, or the row would be sent again when its lease expires."""
+        for attempt in range(3):
+            try:
+                await self._mark_sent(row)
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+                log.warning("marking e-mail %s as sent failed; trying again", row.id)
+                await asyncio.sleep(0.5 * (attempt + 1))
 
     async def _claim(self, email_id: int) -> OutboxEmail | None:
         now = utcnow()
@@ -184,7 +197,12 @@ class OutboxRelay:
 
     async def _record_failure(self, row: OutboxEmail, error: Exception) -> None:
         attempts = row.attempts + 1
-        gave_up = attempts >= self.settings.mail_max_attempts
+        # A 5xx answer (mailbox unknown, message refused) will not change by trying again; a
+        # lost connection or a 4xx (try later) will: those are retried up to the maximum.
+        permanent = isinstance(error, aiosmtplib.SMTPRecipientsRefused) or (
+            isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
+        )
+        gave_up = permanent or attempts >= self.settings.mail_max_attempts
         # Exponent capped so that a large max-attempts setting cannot overflow the arithmetic.
         backoff = self.settings.mail_backoff_seconds * 2 ** min(attempts - 1, 20)
         delay = min(dt.timedelta(seconds=backoff), MAX_BACKOFF)

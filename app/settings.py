@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     smtp_from: str = "loketflow <no-reply@loketflow.invalid>"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_poll_seconds: float = Field(default=2.0, gt=0)
-    mail_max_attempts: int = Field(default=8, ge=1)
+    # With 30 s doubling up to an hour between tries: about two days of SMTP outage.
+    mail_max_attempts: int = Field(default=55, ge=1)
     mail_backoff_seconds: float = Field(default=30.0, gt=0)
     # How long a claimed e-mail is left alone by other relays; must outlast one SMTP send.
     mail_lease_seconds: float = Field(default=300.0, gt=0)

@@ -133,6 +133,14 @@ async def carry_out(
     (locked); its `lock_version` guards against a concurrent writer all the same."""
     now = m.utcnow()
     new = transition.instance
+    if not submitted and new == to_domain(row, step_rows):
+        # A comment: only the audit trail grows; the request did not move, so no new
+        # lock_version, no updated_at and no event for live views.
+        for effect in transition.effects:
+            if isinstance(effect, Audit):
+                session.add(_audit(row, effect, now))
+        await session.flush()
+        return
     before_open = row.open_position
     by_position = {s.position: s for s in step_rows}
     for progress in new.steps:
@@ -155,16 +163,7 @@ async def carry_out(
     staff: EmployerStaff | None = None
     for effect in transition.effects:
         if isinstance(effect, Audit):
-            session.add(
-                m.AuditEntry(
-                    instance_id=row.id,
-                    kind=effect.kind,
-                    position=effect.position,
-                    actor_id=effect.actor_id,
-                    comment=effect.comment,
-                    at=now,
-                )
-            )
+            session.add(_audit(row, effect, now))
         elif isinstance(effect, SendNotification | SendTaskEmail):
             staff = staff or await staff_at(session, row.employer_id)
             await _queue_emails(session, row, config, effect, staff, employee)
@@ -173,6 +172,17 @@ async def carry_out(
                 setattr(employee, column, value)
     _queue_event(session, row, employee, None if submitted else status_before, before_open)
     await session.flush()
+
+
+def _audit(row: m.WorkflowInstance, effect: Audit, now) -> m.AuditEntry:
+    return m.AuditEntry(
+        instance_id=row.id,
+        kind=effect.kind,
+        position=effect.position,
+        actor_id=effect.actor_id,
+        comment=effect.comment,
+        at=now,
+    )
 
 
 async def _queue_emails(session, row, config, effect, staff, employee) -> None:

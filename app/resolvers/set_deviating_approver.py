@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.db import models as m
 from app.db.scoping import restrict
-from app.domain.authz import Right
+from app.domain.authz import Right, UserType
 from app.domain.errors import DomainError, ErrorCode
 from app.resolvers.common import get_visible, input_pk, write
 from app.resolvers.link_role import not_at_employer, works_at
@@ -54,6 +54,18 @@ async def set_deviating_approver(
             raise DomainError(
                 ErrorCode.SELF_APPROVAL,
                 "Een werknemer kan niet zijn eigen afwijkende goedkeurder zijn.",
+                ["userId"],
+            )
+        if user.user_type is UserType.DEPARTMENT_MANAGER and not await session.scalar(
+            select(m.UserDepartment.user_id).where(
+                m.UserDepartment.user_id == user.id,
+                m.UserDepartment.department_id == employee.department_id,
+            )
+        ):
+            # It could never act: managers handle only their own departments' requests.
+            raise DomainError(
+                ErrorCode.USER_NOT_AT_EMPLOYER,
+                "Deze afdelingsmanager gaat niet over de afdeling van deze werknemer.",
                 ["userId"],
             )
         employee.deviating_approver_id = user.id

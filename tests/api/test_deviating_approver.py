@@ -311,3 +311,16 @@ async def test_the_payload_shows_the_employee_only_to_who_may_view_it(graphql, d
             select(m.Employee.deviating_approver_id).where(m.Employee.employee_number == 1)
         )
     assert approver == decode_id(await ids.user("werkgever.directie"), "User")
+
+
+async def test_a_manager_of_another_department_cannot_be_the_deviating_approver(graphql, ids):
+    # Employee 2 works in Administratie; manager.verkoop manages Verkoop only.
+    result = await graphql(
+        """mutation ($e: ID!, $u: ID!) { setDeviatingApprover(input: {employeeId: $e,
+        userId: $u}) { errors { code field } } }""",
+        {"e": await ids.employee(2), "u": await ids.user("manager.verkoop")},
+        as_user="werkgever.hr",
+    )
+    assert result["data"]["setDeviatingApprover"]["errors"] == [
+        {"code": "USER_NOT_AT_EMPLOYER", "field": ["userId"]}
+    ]

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.db import models as m
@@ -201,3 +202,26 @@ async def test_start_and_stop_run_the_loop_in_the_background(db, mail_settings, 
 
     assert [msg["To"] for msg in collector.messages] == ["background@example.nl"]
     assert relay._task is None
+
+
+class RefusingHandler:
+    """An SMTP server that does not know the recipient: a permanent 550."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 Mailbox unknown"
+
+
+async def test_a_permanent_refusal_fails_at_once(db, settings):
+    controller = Controller(RefusingHandler(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        refusing = settings.model_copy(
+            update={"smtp_url": f"smtp://127.0.0.1:{controller.port}", "mail_max_attempts": 55}
+        )
+        email_id = await add_email(db, "unknown-mailbox")
+        assert await OutboxRelay(db, refusing).run_once() == 0
+    finally:
+        controller.stop()
+    row = await stored(db, email_id)
+    assert row.status == m.EmailStatus.FAILED and row.attempts == 1
+    assert "550" in row.last_error
