@@ -21,7 +21,7 @@ from app.db.queries.staff import staff_of_employers
 from app.domain import emails
 from app.domain.assignment import Assignment, EmployerStaff, RequestSubject, resolve
 from app.domain.catalogue import WORKFLOW_TYPES
-from app.domain.changes import employee_updates
+from app.domain.changes import employee_updates, still_applicable
 from app.domain.definitions import AssigneeKind, StepConfig, approval_mode
 from app.domain.workflow import (
     ApplyChange,
@@ -168,6 +168,11 @@ async def carry_out(
             staff = staff or await staff_at(session, row.employer_id)
             await _queue_emails(session, row, config, effect, staff, employee)
         elif isinstance(effect, ApplyChange):
+            # Re-read under a lock: the record may have changed since the request was made.
+            await session.refresh(employee, with_for_update=True)
+            still_applicable(
+                row.type, row.change or {}, employee.contract_end, employee.employment_end
+            )
             for column, value in employee_updates(row.type, row.change or {}).items():
                 setattr(employee, column, value)
     _queue_event(session, row, employee, None if submitted else status_before, before_open)

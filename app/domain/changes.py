@@ -12,8 +12,10 @@ Decisions:
   old one as a whole.
 - Contract extension: the new end date lies after the current end; an indefinite contract has
   nothing to extend and is refused.
-- End of employment: the end date is not before the employment start, and not after a later end
-  already set.
+- End of employment: the end date is not before the employment start; an employment that already
+  has an end date is refused.
+- Management actions are checked again against the record when they are applied
+  (`still_applicable`): another change may have landed while they waited for approval.
 """
 
 from __future__ import annotations
@@ -177,13 +179,47 @@ def contract_extension(
 
 
 def employment_termination(
-    end_date: dt.date, employment_start: dt.date, reason: str | None
+    end_date: dt.date,
+    employment_start: dt.date,
+    reason: str | None,
+    current_end: dt.date | None = None,
 ) -> dict[str, Any]:
+    if current_end is not None:
+        raise _fail(
+            ErrorCode.NOT_ALLOWED,
+            f"Dit dienstverband eindigt al op {current_end:%d-%m-%Y}.",
+            "endDate",
+        )
     v.date_order(employment_start, end_date, "endDate")
     return {
         "employment_end": end_date.isoformat(),
         "reason": v.required_text(reason, "reason", 500) if reason else None,
     }
+
+
+def still_applicable(
+    workflow: WorkflowType,
+    change: dict[str, Any],
+    contract_end: dt.date | None,
+    employment_end: dt.date | None,
+) -> None:
+    """A management action approved later than it was submitted must still make sense on
+    today's record: no contract is shortened by an "extension" that another one overtook, no
+    employment ended twice. Raises CHANGE_OUTDATED; the approver then rejects the request."""
+    if workflow is WorkflowType.CONTRACT_EXTENSION:
+        new_end = _date(change["contract_end"])
+        if contract_end is None or new_end <= contract_end:
+            raise DomainError(
+                ErrorCode.CHANGE_OUTDATED,
+                "Het contract is intussen al gewijzigd; deze verlenging kan niet meer worden "
+                "doorgevoerd. Wijs de aanvraag af met een toelichting.",
+            )
+    if workflow is WorkflowType.EMPLOYMENT_TERMINATION and employment_end is not None:
+        raise DomainError(
+            ErrorCode.CHANGE_OUTDATED,
+            "Het dienstverband heeft intussen al een einddatum; wijs de aanvraag af met een "
+            "toelichting.",
+        )
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -97,7 +97,6 @@ async def submit_expense_claim(
     return await submit(
         info,
         WorkflowType.EXPENSE_CLAIM,
-        employee_id=input.employee_id,
-        idempotency_key=input.idempotency_key,
+        input=input,
         build=build,
     )

@@ -40,8 +40,7 @@ async def submit_contract_extension(
     return await submit(
         info,
         WorkflowType.CONTRACT_EXTENSION,
-        employee_id=input.employee_id,
-        idempotency_key=input.idempotency_key,
+        input=input,
         build=build,
     )
 
@@ -62,14 +61,13 @@ async def submit_employment_termination(
     async def build(session, employee) -> Request:
         return Request(
             change=changes.employment_termination(
-                input.end_date, employee.employment_start, input.reason
+                input.end_date, employee.employment_start, input.reason, employee.employment_end
             )
         )
 
     return await submit(
         info,
         WorkflowType.EMPLOYMENT_TERMINATION,
-        employee_id=input.employee_id,
-        idempotency_key=input.idempotency_key,
+        input=input,
         build=build,
     )

@@ -29,8 +29,7 @@ def _submit(info, workflow: WorkflowType, input, make_change) -> SubmitRequestPa
     return submit(
         info,
         workflow,
-        employee_id=input.employee_id,
-        idempotency_key=input.idempotency_key,
+        input=input,
         build=build,
     )
 

@@ -4,6 +4,9 @@ idempotency key, all in one transaction."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,7 +117,14 @@ async def _pinned_version(session, employer_id: int, workflow: WorkflowType) -> 
     return version_id
 
 
-async def _earlier(session, principal: Principal, key: str, workflow: WorkflowType) -> int | None:
+def _fingerprint(workflow: WorkflowType, input: Any) -> str:
+    """What was asked, as submitted (without the key): a retry must ask the same."""
+    fields = {k: v for k, v in dataclasses.asdict(input).items() if k != "idempotency_key"}
+    text = json.dumps([workflow.value, fields], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def _earlier(session, principal: Principal, key: str, fingerprint: str) -> int | None:
     row = await session.scalar(
         select(m.WorkflowInstance).where(
             m.WorkflowInstance.submitter_id == principal.user_id,
@@ -123,10 +133,10 @@ async def _earlier(session, principal: Principal, key: str, workflow: WorkflowTy
     )
     if row is None:
         return None
-    if row.type is not workflow:
+    if row.request_fingerprint != fingerprint:
         raise DomainError(
             ErrorCode.INVALID_VALUE,
-            "Deze idempotentiesleutel hoort bij een andere aanvraag.",
+            "Deze idempotentiesleutel is al gebruikt voor een andere aanvraag.",
             ["idempotencyKey"],
         )
     return row.id
@@ -136,11 +146,13 @@ async def submit(
     info: strawberry.Info,
     workflow: WorkflowType,
     *,
-    employee_id: str | None,
-    idempotency_key: str | None,
+    input: Any,
     build: Build,
 ) -> SubmitRequestPayload:
-    """Submit a request of `workflow`; `build` checks the input against the employee."""
+    """Submit a request of `workflow` from a strawberry `input` (with `employee_id` and
+    `idempotency_key`); `build` checks the input against the employee."""
+    employee_id, idempotency_key = input.employee_id, input.idempotency_key
+    fingerprint = _fingerprint(workflow, input)
     self_service = workflow not in (
         WorkflowType.CONTRACT_EXTENSION,
         WorkflowType.EMPLOYMENT_TERMINATION,
@@ -148,7 +160,7 @@ async def submit(
 
     async def apply(session: AsyncSession, principal: Principal) -> int:
         key = validation.idempotency_key(idempotency_key)
-        if key is not None and (earlier := await _earlier(session, principal, key, workflow)):
+        if key is not None and (earlier := await _earlier(session, principal, key, fingerprint)):
             return earlier
         if self_service:
             employee = await own_employment(session, principal, employee_id)
@@ -165,6 +177,7 @@ async def submit(
             status=InstanceStatus.IN_PROGRESS,
             submitter_id=principal.user_id,
             idempotency_key=key,
+            request_fingerprint=fingerprint if key is not None else None,
             change=request.change,
         )
         session.add(row)

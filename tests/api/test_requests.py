@@ -253,6 +253,14 @@ async def test_an_idempotency_key_returns_the_first_request(graphql, db):
     first = await claim(graphql, db, idempotencyKey="klik-1")
     again = await claim(graphql, db, idempotencyKey="klik-1")
     assert first["instance"]["id"] == again["instance"]["id"]
+    other = await claim(graphql, db, value="43", idempotencyKey="klik-1")
+    assert other["errors"] == [
+        {
+            "code": "INVALID_VALUE",
+            "message": "Deze idempotentiesleutel is al gebruikt voor een andere aanvraag.",
+            "field": ["idempotencyKey"],
+        }
+    ]
     racing = await asyncio.gather(*(claim(graphql, db, idempotencyKey="klik-2") for _ in range(5)))
     assert len({r["instance"]["id"] for r in racing}) == 1
     async with db.reader() as s:
@@ -585,3 +593,30 @@ async def test_hostile_comments_and_filters_are_refused_cleanly(graphql, db):
     for filter_ in ({"employeeSearch": "a\u0000"}, {"submittedTo": "9999-12-31"}):
         result = await graphql(TASKS, {"filter": filter_}, as_user="manager.verkoop")
         assert errors_of(result) == ["BAD_USER_INPUT"], filter_
+
+
+async def test_an_overtaken_contract_extension_is_not_applied(graphql, db, ids):
+    await graphql(
+        """mutation ($e: ID!) { setWorkflowActive(input: {employerId: $e, type: CONTRACT_EXTENSION,
+        active: true}) { errors { code } } }""",
+        {"e": await ids.employer()},
+        as_user="werkgever.hr",
+    )
+    async with db.writer() as s:
+        employee = await s.scalar(select(m.Employee).where(m.Employee.employee_number == 10))
+        employee.contract_end = dt.date(2026, 12, 31)
+    start = """mutation ($e: ID!, $d: Date!) { submitContractExtension(input: {employeeId: $e,
+      newContractEnd: $d}) { errors { code } } }"""
+    employee_id = await ids.employee(10)
+    for end, user in (("2027-06-30", "werkgever.hr"), ("2027-12-31", "kantoor.admin")):
+        result = await graphql(start, {"e": employee_id, "d": end}, as_user=user)
+        assert result["data"]["submitContractExtension"]["errors"] == []
+    tasks = await task_ids(graphql, "werkgever.directie")
+    assert len(tasks) == 2  # newest first: the extension to 2027-12-31
+    first = await graphql(APPROVE, {"input": {"taskId": tasks[0]}}, as_user="werkgever.directie")
+    assert first["data"]["approveTask"]["errors"] == []
+    late = await graphql(APPROVE, {"input": {"taskId": tasks[1]}}, as_user="werkgever.directie")
+    assert late["data"]["approveTask"]["errors"][0]["code"] == "CHANGE_OUTDATED"
+    async with db.reader() as s:
+        employee = await s.scalar(select(m.Employee).where(m.Employee.employee_number == 10))
+    assert employee.contract_end == dt.date(2027, 12, 31)  # never shortened

@@ -69,6 +69,8 @@ class WorkflowInstance(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    # SHA-256 of what was submitted with the key: a retry with the same key must ask the same.
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     # The change the request asks for (update workflows and management actions), as validated.
     change: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Bumped by every transition; an update that finds another number lost a race.

@@ -1,0 +1,26 @@
+"""A fingerprint of what was submitted with an idempotency key
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("workflow_instances") as batch:
+        batch.add_column(sa.Column("request_fingerprint", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("workflow_instances") as batch:
+        batch.drop_column("request_fingerprint")
