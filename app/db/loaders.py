@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -87,5 +88,46 @@ def grouped(
         for row in await run(stmt_for(ids)):
             out[key(row)].append(row)
         return [out[i] for i in ids]
+
+    return load
+
+
+@dataclass(frozen=True)
+class SetComponent:
+    row: Any  # the Component row
+    set_id: int
+    set_is_default: bool
+    set_name: str = ""
+
+
+def components_of_employers(principal: Principal | None, run):
+    """Batch function: employer id -> its components with their set (default set marked)."""
+
+    async def load(employer_ids: Sequence[int]) -> list[list[SetComponent]]:
+        sets = {
+            s.id: s
+            for s in await run(
+                restrict(
+                    select(m.ComponentSet).where(m.ComponentSet.employer_id.in_(set(employer_ids))),
+                    principal,
+                    m.ComponentSet,
+                )
+            )
+        }
+        rows = await run(
+            restrict(
+                select(m.Component)
+                .where(m.Component.set_id.in_(sorted(sets)))
+                .order_by(m.Component.id),
+                principal,
+                m.Component,
+            )
+        )
+        out: dict[int, list[SetComponent]] = {e: [] for e in employer_ids}
+        for r in rows:
+            out[r.employer_id].append(
+                SetComponent(r, r.set_id, sets[r.set_id].is_default, sets[r.set_id].name)
+            )
+        return [out[e] for e in employer_ids]
 
     return load

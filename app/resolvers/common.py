@@ -89,6 +89,7 @@ _WHAT = {
     "InstanceStep": "taak",
     "Task": "taak",
     "Component": "component",
+    "ComponentSet": "componentenset",
 }
 
 

@@ -6,7 +6,13 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from app.db import models as m
-from app.db.loaders import by_id, by_key, grouped, steps_of_instances
+from app.db.loaders import (
+    by_id,
+    by_key,
+    components_of_employers,
+    grouped,
+    steps_of_instances,
+)
 from app.db.queries.definitions import steps_of_versions
 from app.db.queries.staff import staff_of_employers
 from app.db.scoping import REQUEST_SUBJECTS, restrict
@@ -61,6 +67,9 @@ class Loaders:
                 run,
             )
         )
+        # An employee as an ordinary read shows it (VIEW_EMPLOYEES), e.g. in mutation payloads.
+        self.employee_for_payload = DataLoader(by_id(m.Employee, p, run))
+        self.components_of_employer = DataLoader(components_of_employers(p, run))
         self.instance_config = DataLoader(steps_of_instances(p, context))
         self.department = DataLoader(by_id(m.Department, p, run))
         self.user = DataLoader(by_id(m.User, p, run))

@@ -20,6 +20,11 @@ from app.resolvers.create_role import RolePayload, create_role
 from app.resolvers.delete_role import DeleteRolePayload, delete_role
 from app.resolvers.grant_right import UserPayload, grant_right
 from app.resolvers.link_role import RoleLinkPayload, link_role
+from app.resolvers.manage_components import (
+    ComponentPayload,
+    set_component_label,
+    set_employee_component_set,
+)
 from app.resolvers.process_expense_claims import (
     ProcessExpenseClaimsPayload,
     process_expense_claims,
@@ -119,6 +124,26 @@ class AdminMutation:
         set_workflow_active,
         R.MANAGE_WORKFLOW_EDITOR,
         at=input_employer(),
+        also=_EDITORS_ONLY,
+        note=_NO_MANAGERS,
+    )
+    set_employee_component_set: EmployeePayload = _mutation(
+        set_employee_component_set,
+        R.MANAGE_WORKFLOW_EDITOR,
+        at=input_object(
+            m.Employee,
+            "Employee",
+            "employee_id",
+            "Werknemer",
+            right=(R.VIEW_EMPLOYEES, R.MANAGE_WORKFLOW_EDITOR),
+        ),
+        also=_EDITORS_ONLY,
+        note=_NO_MANAGERS,
+    )
+    set_component_label: ComponentPayload = _mutation(
+        set_component_label,
+        R.MANAGE_WORKFLOW_EDITOR,
+        at=input_object(m.Component, "Component", "component_id", "Component"),
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
     )

@@ -620,3 +620,67 @@ async def test_an_overtaken_contract_extension_is_not_applied(graphql, db, ids):
     async with db.reader() as s:
         employee = await s.scalar(select(m.Employee).where(m.Employee.employee_number == 10))
     assert employee.contract_end == dt.date(2027, 12, 31)  # never shortened
+
+
+async def test_declarable_components_per_employee_in_a_list(graphql, ids):
+    result = await graphql(
+        """query ($e: ID!) { node(id: $e) { ... on Employer { employees(first: 100) { edges {
+        node { employeeNumber isOnCall declarableComponents { name } } } } } } }""",
+        {"e": await ids.employer()},
+        as_user="werkgever.hr",
+    )
+    employees = [e["node"] for e in result["data"]["node"]["employees"]["edges"]]
+    sets = {e["employeeNumber"]: {c["name"] for c in e["declarableComponents"]} for e in employees}
+    assert sets[49] == set()  # excluded from declaring
+    assert sets[14] == {"Gewerkte uren", "Gewerkte dagen"}  # on-call set
+    assert sets[1] == {
+        "Kilometers onbelast",
+        "Kilometers belast",
+        "Brandstofkosten",
+        "Thuiswerkdagen",
+    }
+
+
+async def test_component_sets_and_labels_are_managed_through_the_api(graphql, db, ids):
+    employer = await ids.employer()
+    sets = await graphql(
+        """query ($e: ID!) { node(id: $e) { ... on Employer { componentSets {
+        id name isDefault components { id name label displayName } } } } }""",
+        {"e": employer},
+        as_user="werkgever.hr",
+    )
+    listed = sets["data"]["node"]["componentSets"]
+    assert [(s["name"], s["isDefault"]) for s in listed] == [
+        ("Standaard", True),
+        ("Oproepkrachten", False),
+    ]
+    on_call = listed[1]["id"]
+    fuel = next(c for c in listed[0]["components"] if c["name"] == "Brandstofkosten")
+    move = """mutation ($e: ID!, $s: ID, $x: Boolean!) { setEmployeeComponentSet(input: {
+      employeeId: $e, componentSetId: $s, excludedFromDeclaring: $x}) { errors { code field } } }"""
+    wn001 = await ids.employee(1)
+    moved = await graphql(move, {"e": wn001, "s": on_call, "x": False}, as_user="werkgever.hr")
+    assert moved["data"]["setEmployeeComponentSet"]["errors"] == []
+    assert (await claim(graphql, db, "wn001", name="Gewerkte dagen", value="3"))["errors"] == []
+    excluded = await graphql(move, {"e": wn001, "s": None, "x": True}, as_user="werkgever.hr")
+    assert excluded["data"]["setEmployeeComponentSet"]["errors"] == []
+    refused = await claim(graphql, db, "wn001")
+    assert refused["errors"][0]["code"] == "NOT_ALLOWED"
+    by_manager = await graphql(move, {"e": wn001, "s": None, "x": False}, as_user="manager.verkoop")
+    assert errors_of(by_manager) == ["FORBIDDEN"]
+
+    label = """mutation ($c: ID!, $l: String) { setComponentLabel(input: {componentId: $c,
+      label: $l}) { component { displayName } errors { code } } }"""
+    named = await graphql(label, {"c": fuel["id"], "l": "Benzine"}, as_user="werkgever.hr")
+    assert named["data"]["setComponentLabel"] == {
+        "component": {"displayName": "Benzine"},
+        "errors": [],
+    }
+    assert errors_of(await graphql(label, {"c": fuel["id"], "l": "X"}, as_user="wn001")) == [
+        "FORBIDDEN"
+    ]
+    async with db.reader() as s:
+        row = await s.scalar(select(m.Component).where(m.Component.name == "Brandstofkosten"))
+        employee = await s.scalar(select(m.Employee).where(m.Employee.employee_number == 1))
+    assert row.label == "Benzine"
+    assert employee.excluded_from_declaring and employee.component_set_id is None

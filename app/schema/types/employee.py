@@ -83,13 +83,13 @@ class Employee(Node):
         "employer's default set; empty when excluded from declaring."
     )
     async def declarable_components(root, info: strawberry.Info) -> list[LazyComponent]:
-        from app.resolvers.submit_expense_claim import entitlement_of
-
-        ctx = info.context
-        entitlement = await entitlement_of(ctx, ctx.principal, root)
-        ids = [c.id for c in entitlement.components()]
-        rows = await ctx.loaders.component.load_many(ids)
-        return [r for r in rows if r is not None]
+        if root.excluded_from_declaring:
+            return []
+        # One query for all employees of a list: the employer's sets and their components.
+        components = await info.context.loaders.components_of_employer.load(root.employer_id)
+        default = next((c.set_id for c in components if c.set_is_default), None)
+        chosen = root.component_set_id if root.component_set_id is not None else default
+        return [c.row for c in components if c.set_id == chosen]
 
     @strawberry.field
     async def department(root, info: strawberry.Info) -> LazyDepartment:

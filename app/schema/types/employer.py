@@ -17,11 +17,13 @@ from app.domain.catalogue import PRODUCT_NAMES, WorkflowType, derive_variant
 from app.schema.connection import Connection
 from app.schema.enums import MijnLoketVariant, Product, ProductEventKind
 from app.schema.enums import WorkflowType as WorkflowTypeEnum
+from app.schema.ids import to_global_id
 from app.schema.permissions import Staff, requires, right, secured
 from app.schema.types.node import Node, global_id, rows_of
 
 if TYPE_CHECKING:  # names for the lazy references below; imported for real at schema build
     from app.schema.types.employee import Employee
+    from app.schema.types.request import ComponentSet
     from app.schema.types.user import Role, RoleLink, User
     from app.schema.types.workflow import WorkflowDefinition
 
@@ -29,6 +31,7 @@ LazyEmployee = Annotated["Employee", strawberry.lazy("app.schema.types.employee"
 LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
 LazyRole = Annotated["Role", strawberry.lazy("app.schema.types.user")]
 LazyRoleLink = Annotated["RoleLink", strawberry.lazy("app.schema.types.user")]
+LazyComponentSet = Annotated["ComponentSet", strawberry.lazy("app.schema.types.request")]
 LazyDefinition = Annotated["WorkflowDefinition", strawberry.lazy("app.schema.types.workflow")]
 
 
@@ -119,6 +122,27 @@ class Employer(Node):
             ctx, stmt, order, lambda e: (e.id,), first=first, after=after, descending=True
         )
         return Connection.of(page)
+
+    @strawberry.field(
+        extensions=secured(Staff()),
+        description="The component sets employees declare from (the default set first).",
+    )
+    async def component_sets(root, info: strawberry.Info) -> list[LazyComponentSet]:
+        from app.schema.types.request import ComponentSet
+
+        components = await info.context.loaders.components_of_employer.load(root.id)
+        sets: dict[int, ComponentSet] = {}
+        for c in components:
+            sets.setdefault(
+                c.set_id,
+                ComponentSet(
+                    id=to_global_id("ComponentSet", c.set_id),
+                    name=c.set_name,
+                    is_default=c.set_is_default,
+                    _rows=[],
+                ),
+            )._rows.append(c.row)
+        return sorted(sets.values(), key=lambda s: (not s.is_default, s.name))
 
     @strawberry.field
     async def departments(root, info: strawberry.Info) -> list[Department]:

@@ -42,6 +42,21 @@ class Component(Node):
         return root.label or root.name
 
 
+@strawberry.type(
+    description="A named group of components; the default set applies to every "
+    "employee without a deviating set (DOMAIN.md section 8)."
+)
+class ComponentSet:
+    id: strawberry.ID = strawberry.field(description="Opaque ID, for `setEmployeeComponentSet`.")
+    name: str
+    is_default: bool
+    _rows: strawberry.Private[list]
+
+    @strawberry.field
+    def components(self) -> list[Component]:
+        return self._rows
+
+
 @strawberry.type(description="The declaration of an expense claim.")
 class ExpenseClaim:
     value: Decimal
