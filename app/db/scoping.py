@@ -138,6 +138,16 @@ def _instance_condition(principal: Principal, wi=m.WorkflowInstance) -> ColumnEl
     acted = exists(
         select(entry.id).where(entry.instance_id == wi.id, entry.actor_id == principal.user_id)
     )
+    if principal.is_department_manager:
+        # A manager's past actions stay visible only while the employee is in its departments.
+        acted = and_(
+            acted,
+            wi.employee_id.in_(
+                select(m.Employee.id)
+                .where(m.Employee.department_id.in_(sorted(principal.department_ids)))
+                .correlate(None)
+            ),
+        )
     submitted = wi.submitter_id == principal.user_id
     return or_(submitted, own, managed, actionable, acted)
 

@@ -684,3 +684,18 @@ async def test_component_sets_and_labels_are_managed_through_the_api(graphql, db
         employee = await s.scalar(select(m.Employee).where(m.Employee.employee_number == 1))
     assert row.label == "Benzine"
     assert employee.excluded_from_declaring and employee.component_set_id is None
+
+
+async def test_a_manager_loses_sight_of_a_request_when_the_employee_moves(graphql, db):
+    instance = (await claim(graphql, db))["instance"]
+    [task] = await task_ids(graphql, "manager.verkoop")
+    await graphql(APPROVE, {"input": {"taskId": task}}, as_user="manager.verkoop")
+    look = "query ($id: ID!) { node(id: $id) { id } }"
+    assert (await graphql(look, {"id": instance["id"]}, as_user="manager.verkoop"))["data"]["node"]
+    async with db.writer() as s:
+        employee = await s.scalar(select(m.Employee).where(m.Employee.employee_number == 1))
+        employee.department_id = await s.scalar(
+            select(m.Department.id).where(m.Department.name == "Magazijn")
+        )
+    moved = await graphql(look, {"id": instance["id"]}, as_user="manager.verkoop")
+    assert errors_of(moved) == ["NOT_FOUND"]
