@@ -10,16 +10,18 @@ from app.db.queries.definitions import step_config
 from app.domain.definitions import AssigneeKind, StepConfig
 
 
-async def current_steps(session: AsyncSession, definition_id: int) -> tuple[StepConfig, ...] | None:
-    """The steps of the newest version, or None when there is no version yet."""
-    version_id = await session.scalar(
+async def newest_version_id(session, definition_id: int) -> int | None:
+    """The version in force for new requests, or None when there is none yet."""
+    return await session.scalar(
         select(m.WorkflowDefinitionVersion.id)
         .where(m.WorkflowDefinitionVersion.definition_id == definition_id)
         .order_by(m.WorkflowDefinitionVersion.version.desc())
         .limit(1)
     )
-    if version_id is None:
-        return None
+
+
+async def version_steps(session, version_id: int) -> tuple[StepConfig, ...]:
+    """The steps of one definition version, in order (a system read: the engine's input)."""
     rows = list(
         await session.scalars(
             select(m.WorkflowStep)
@@ -28,13 +30,20 @@ async def current_steps(session: AsyncSession, definition_id: int) -> tuple[Step
         )
     )
     users: dict[int, list[int]] = {}
-    for step_id, user_id in await session.execute(
-        select(m.WorkflowStepUser.step_id, m.WorkflowStepUser.user_id).where(
-            m.WorkflowStepUser.step_id.in_([r.id for r in rows])
-        )
-    ):
-        users.setdefault(step_id, []).append(user_id)
+    if any(r.assignee_kind is AssigneeKind.USERS for r in rows):
+        for step_id, user_id in await session.execute(
+            select(m.WorkflowStepUser.step_id, m.WorkflowStepUser.user_id).where(
+                m.WorkflowStepUser.step_id.in_([r.id for r in rows])
+            )
+        ):
+            users.setdefault(step_id, []).append(user_id)
     return tuple(step_config(r, users.get(r.id, [])) for r in rows)
+
+
+async def current_steps(session: AsyncSession, definition_id: int) -> tuple[StepConfig, ...] | None:
+    """The steps of the newest version, or None when there is no version yet."""
+    version_id = await newest_version_id(session, definition_id)
+    return None if version_id is None else await version_steps(session, version_id)
 
 
 async def save_version(

@@ -16,14 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
-from app.db.queries.definitions import step_config
+from app.db.definitions import version_steps
 from app.db.queries.staff import staff_of_employers
 from app.domain import emails
 from app.domain.assignment import Assignment, EmployerStaff, RequestSubject, resolve
 from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.changes import employee_updates, still_applicable
-from app.domain.definitions import AssigneeKind, StepConfig, approval_mode
+from app.domain.definitions import StepConfig, approval_mode
 from app.domain.workflow import (
+    Action,
     ApplyChange,
     Audit,
     AuditKind,
@@ -33,6 +34,7 @@ from app.domain.workflow import (
     StepProgress,
     StepState,
     Transition,
+    act,
 )
 
 
@@ -50,26 +52,6 @@ class SessionReader:
 
     async def rows(self, stmt) -> list[Any]:
         return list(await self.session.execute(stmt))
-
-
-async def version_steps(session, version_id: int) -> tuple[StepConfig, ...]:
-    """The steps of one definition version, in order (a system read: the engine's input)."""
-    rows = list(
-        await session.scalars(
-            select(m.WorkflowStep)
-            .where(m.WorkflowStep.version_id == version_id)
-            .order_by(m.WorkflowStep.position)
-        )
-    )
-    users: dict[int, list[int]] = {}
-    if any(r.assignee_kind is AssigneeKind.USERS for r in rows):
-        for step_id, user_id in await session.execute(
-            select(m.WorkflowStepUser.step_id, m.WorkflowStepUser.user_id).where(
-                m.WorkflowStepUser.step_id.in_([r.id for r in rows])
-            )
-        ):
-            users.setdefault(step_id, []).append(user_id)
-    return tuple(step_config(r, users.get(r.id, [])) for r in rows)
 
 
 async def staff_at(session: AsyncSession, employer_id: int) -> EmployerStaff:
@@ -109,14 +91,41 @@ def to_domain(row: m.WorkflowInstance, steps: Sequence[m.InstanceStep]) -> Insta
     )
 
 
-async def steps_of(session: AsyncSession, instance_id: int) -> list[m.InstanceStep]:
-    return list(
+async def locked_instance(session: AsyncSession, instance_id: int):
+    """The instance, its steps, its employee and its pinned steps, read after locking the row
+    (populate_existing: what an earlier read of this session cached must not count)."""
+    row = await session.scalar(
+        select(m.WorkflowInstance)
+        .where(m.WorkflowInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    steps = list(
         await session.scalars(
             select(m.InstanceStep)
             .where(m.InstanceStep.instance_id == instance_id)
             .order_by(m.InstanceStep.position)
+            .execution_options(populate_existing=True)
         )
     )
+    employee = await session.get(m.Employee, row.employee_id, populate_existing=True)
+    config = await version_steps(session, row.definition_version_id)
+    return row, steps, employee, config
+
+
+async def apply_action(
+    session: AsyncSession, instance_id: int, action: Action, *, position: int | None = None
+) -> m.WorkflowInstance:
+    """Lock the instance, let the engine decide on `action` and write the outcome. Acting on the
+    step at `position`: who may act is resolved now, from today's users and role links."""
+    row, steps, employee, config = await locked_instance(session, instance_id)
+    eligible: frozenset[int] = frozenset()
+    if position is not None and row.open_position == position:
+        staff = await staff_at(session, row.employer_id)
+        eligible = assignment(row, config, position, staff, employee).actors
+    transition = act(to_domain(row, steps), config, action, eligible=eligible)
+    await carry_out(session, row, steps, config, transition, employee)
+    return row
 
 
 async def carry_out(

@@ -9,8 +9,11 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from app.db import models as m
+from app.db.queries.definitions import step_config
 from app.db.scoping import restrict
 from app.domain.authz import Principal
+from app.domain.components import Component, Entitlement
+from app.domain.definitions import AssigneeKind
 
 
 def by_id(
@@ -44,8 +47,6 @@ def steps_of_instances(principal: Principal | None, reader):
     """Batch function: instance id -> {position: StepConfig} of the definition version the
     request follows. Read through the instance (scoped), so whoever sees a request sees the
     configuration it runs on, without the editor's rights."""
-    from app.db.queries.definitions import step_config
-    from app.domain.definitions import AssigneeKind
 
     async def load(instance_ids: Sequence[int]) -> list[dict[int, Any]]:
         stmt = restrict(
@@ -98,6 +99,24 @@ class SetComponent:
     set_id: int
     set_is_default: bool
     set_name: str = ""
+
+
+def entitlement(employee: m.Employee, components: Sequence[SetComponent]) -> Entitlement:
+    """Which of the employer's components this employee may declare (DOMAIN.md section 8)."""
+    default = next((c.set_id for c in components if c.set_is_default), None)
+
+    def members(set_id: int) -> list[Component]:
+        return [
+            Component(c.row.id, c.row.name, c.row.unit, c.row.rate, c.row.label)
+            for c in components
+            if c.set_id == set_id
+        ]
+
+    return Entitlement(
+        excluded=employee.excluded_from_declaring,
+        deviating_set=members(employee.component_set_id) if employee.component_set_id else None,
+        default_set=members(default) if default is not None else None,
+    )
 
 
 def components_of_employers(principal: Principal | None, run):

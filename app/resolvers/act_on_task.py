@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
-from app.db.instances import assignment, carry_out, staff_at, to_domain, version_steps
-from app.db.scoping import restrict
+from app.db.instances import apply_action
 from app.domain import validation
 from app.domain import workflow as engine
 from app.domain.authz import Principal
@@ -43,28 +41,6 @@ class TaskActionPayload:
     errors: list[UserError]
 
 
-async def locked_instance(session: AsyncSession, instance_id: int):
-    """The instance, its steps, its employee and its pinned steps, read after locking the row
-    (populate_existing: what an earlier read of this session cached must not count)."""
-    row = await session.scalar(
-        select(m.WorkflowInstance)
-        .where(m.WorkflowInstance.id == instance_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    steps = list(
-        await session.scalars(
-            select(m.InstanceStep)
-            .where(m.InstanceStep.instance_id == instance_id)
-            .order_by(m.InstanceStep.position)
-            .execution_options(populate_existing=True)
-        )
-    )
-    employee = await session.get(m.Employee, row.employee_id, populate_existing=True)
-    config = await version_steps(session, row.definition_version_id)
-    return row, steps, employee, config
-
-
 async def act_on_task(
     session: AsyncSession,
     principal: Principal,
@@ -75,34 +51,9 @@ async def act_on_task(
     """Apply one action to the task; (task pk, instance pk)."""
     pk = input_pk(task_id, "Task", "taskId")
     step = await get_visible(session, principal, m.InstanceStep, pk, "taskId")
-    row, steps, employee, config = await locked_instance(session, step.instance_id)
-    eligible: frozenset[int] = frozenset()
-    if row.open_position == step.position:
-        staff = await staff_at(session, row.employer_id)
-        eligible = assignment(row, config, step.position, staff, employee).actors
     action = make(step.position, principal.user_id, validation.comment_text(comment))
-    transition = engine.act(to_domain(row, steps), config, action, eligible=eligible)
-    await carry_out(session, row, steps, config, transition, employee)
+    row = await apply_action(session, step.instance_id, action, position=step.position)
     return step.id, row.id
-
-
-async def _payload(info: strawberry.Info, task_pk: int, instance_pk: int) -> TaskActionPayload:
-    ctx = info.context
-    task = await ctx.scalar(
-        restrict(
-            select(m.InstanceStep).where(m.InstanceStep.id == task_pk),
-            ctx.principal,
-            m.InstanceStep,
-        )
-    )
-    instance = await ctx.scalar(
-        restrict(
-            select(m.WorkflowInstance).where(m.WorkflowInstance.id == instance_pk),
-            ctx.principal,
-            m.WorkflowInstance,
-        )
-    )
-    return TaskActionPayload(task=task, instance=instance, errors=[])
 
 
 async def _run(info, input: TaskActionInput, make) -> TaskActionPayload:
@@ -113,7 +64,12 @@ async def _run(info, input: TaskActionInput, make) -> TaskActionPayload:
         task_pk, instance_pk = await write(info, apply)
     except DomainError as error:
         return TaskActionPayload(errors=[UserError.of(error)])
-    return await _payload(info, task_pk, instance_pk)
+    loaders = info.context.loaders  # fresh after the write
+    return TaskActionPayload(
+        task=await loaders.task.load(task_pk),
+        instance=await loaders.instance.load(instance_pk),
+        errors=[],
+    )
 
 
 async def complete_task(info: strawberry.Info, input: TaskActionInput) -> TaskActionPayload:

@@ -5,17 +5,15 @@ not for department managers (booking into the payroll is the office's or employe
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy import select
 
 from app.db import models as m
-from app.db.instances import carry_out, to_domain
+from app.db.instances import apply_action
+from app.db.payroll import open_period
 from app.domain import validation
 from app.domain import workflow as engine
 from app.domain.authz import Right
 from app.domain.errors import DomainError, ErrorCode
-from app.resolvers.act_on_task import locked_instance
 from app.resolvers.common import get_visible, input_pk, write
-from app.resolvers.submit_request import read_back
 from app.schema.errors import UserError
 from app.schema.types.request import WorkflowInstance
 
@@ -54,26 +52,18 @@ async def _process_one(info, instance_id: str, period_text: str) -> ClaimResult:
                 "Hiervoor is het recht 'Procesbeheer workflows' bij deze werkgever nodig.",
                 ["instanceIds"],
             )
-        period = validation.payroll_period(period_text)
-        closed = await session.scalars(
-            select(m.ClosedPayrollPeriod.period).where(
-                m.ClosedPayrollPeriod.employer_id == found.employer_id
-            )
-        )
-        validation.ensure_period_open(period, {validation.payroll_period(p) for p in closed})
-        row, steps, employee, config = await locked_instance(session, found.id)
-        action = engine.Process(principal.user_id, str(period))
-        transition = engine.act(to_domain(row, steps), config, action)
-        await carry_out(session, row, steps, config, transition, employee)
-        claim = await session.get(m.ExpenseClaim, row.id)
+        period = await open_period(session, found.employer_id, period_text, "payrollPeriod")
+        await apply_action(session, found.id, engine.Process(principal.user_id, str(period)))
+        claim = await session.get(m.ExpenseClaim, found.id)
         claim.processed_period = str(period)
-        return row.id
+        return found.id
 
     try:
         pk = await write(info, apply)
     except DomainError as error:
         return ClaimResult(instance_id=instance_id, errors=[UserError.of(error)])
-    return ClaimResult(instance_id=instance_id, instance=await read_back(info, pk), errors=[])
+    instance = await info.context.loaders.instance.load(pk)
+    return ClaimResult(instance_id=instance_id, instance=instance, errors=[])
 
 
 async def process_expense_claims(

@@ -3,13 +3,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import strawberry
-from sqlalchemy import select
 
 from app.db import models as m
-from app.db.scoping import restrict
+from app.db.instances import SessionReader
+from app.db.loaders import components_of_employers, entitlement
+from app.db.payroll import open_period
 from app.domain import validation
 from app.domain.catalogue import WorkflowType
-from app.domain.components import Component, Entitlement, declarable
+from app.domain.components import Entitlement, declarable
 from app.resolvers.common import input_pk
 from app.resolvers.submit_request import Request, SubmitRequestPayload, submit
 
@@ -37,25 +38,8 @@ class SubmitExpenseClaimInput:
 
 async def entitlement_of(session, principal, employee: m.Employee) -> Entitlement:
     """The employee's own deviating set, else the employer's default set (DOMAIN.md §8)."""
-    sets = restrict(
-        select(m.ComponentSet).where(m.ComponentSet.employer_id == employee.employer_id),
-        principal,
-        m.ComponentSet,
-    )
-    by_id = {s.id: s for s in await session.scalars(sets)}
-    default = next((s.id for s in by_id.values() if s.is_default), None)
-    wanted = {i for i in (default, employee.component_set_id) if i is not None}
-    rows = await session.scalars(
-        restrict(select(m.Component).where(m.Component.set_id.in_(wanted)), principal, m.Component)
-    )
-    members: dict[int, list[Component]] = {i: [] for i in wanted}
-    for r in rows:
-        members[r.set_id].append(Component(r.id, r.name, r.unit, r.rate, r.label))
-    return Entitlement(
-        excluded=employee.excluded_from_declaring,
-        deviating_set=members.get(employee.component_set_id) if employee.component_set_id else None,
-        default_set=members.get(default) if default else None,
-    )
+    load = components_of_employers(principal, SessionReader(session).scalars)
+    return entitlement(employee, (await load([employee.employer_id]))[0])
 
 
 async def submit_expense_claim(
@@ -71,14 +55,8 @@ async def submit_expense_claim(
         value = validation.expense_value(input.value, component.unit)
         period = None
         if input.payroll_period is not None:
-            parsed = validation.payroll_period(input.payroll_period)
-            closed = await session.scalars(
-                select(m.ClosedPayrollPeriod.period).where(
-                    m.ClosedPayrollPeriod.employer_id == employee.employer_id
-                )
-            )
-            closed_periods = {validation.payroll_period(p) for p in closed}
-            period = str(validation.ensure_period_open(parsed, closed_periods))
+            parsed = await open_period(session, employee.employer_id, input.payroll_period)
+            period = str(parsed)
         description = (
             validation.required_text(input.description, "description", DESCRIPTION_MAX)
             if input.description and input.description.strip()

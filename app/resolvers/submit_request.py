@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
-from app.db.instances import carry_out, version_steps
+from app.db.definitions import newest_version_id, version_steps
+from app.db.instances import carry_out
 from app.db.scoping import restrict
 from app.domain import validation
 from app.domain.authz import Principal, Right
@@ -104,12 +105,7 @@ async def _pinned_version(session, employer_id: int, workflow: WorkflowType) -> 
     )
     version_id = None
     if definition is not None and definition.active:
-        version_id = await session.scalar(
-            select(m.WorkflowDefinitionVersion.id)
-            .where(m.WorkflowDefinitionVersion.definition_id == definition.id)
-            .order_by(m.WorkflowDefinitionVersion.version.desc())
-            .limit(1)
-        )
+        version_id = await newest_version_id(session, definition.id)
     if version_id is None:
         raise DomainError(
             ErrorCode.WORKFLOW_NOT_ACTIVE, f"De workflow '{name}' staat bij uw werkgever uit."
@@ -198,15 +194,5 @@ async def submit(
         instance_id = await write(info, apply)
     except DomainError as error:
         return SubmitRequestPayload(errors=[UserError.of(error)])
-    return SubmitRequestPayload(instance=await read_back(info, instance_id), errors=[])
-
-
-async def read_back(info: strawberry.Info, instance_id: int):
-    ctx = info.context
-    return await ctx.scalar(
-        restrict(
-            select(m.WorkflowInstance).where(m.WorkflowInstance.id == instance_id),
-            ctx.principal,
-            m.WorkflowInstance,
-        )
-    )
+    instance = await info.context.loaders.instance.load(instance_id)
+    return SubmitRequestPayload(instance=instance, errors=[])

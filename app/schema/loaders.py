@@ -38,35 +38,14 @@ class Loaders:
         )
         self.employer = DataLoader(by_id(m.Employer, p, run))
         self.instance = DataLoader(by_id(m.WorkflowInstance, p, run))
+        self.task = DataLoader(by_id(m.InstanceStep, p, run))
         self.component = DataLoader(by_id(m.Component, p, run))
         self.request_subject = DataLoader(by_id(m.Employee, p, run, right=REQUEST_SUBJECTS))
         self.expense_claim = DataLoader(by_key(m.ExpenseClaim, m.ExpenseClaim.instance_id, p, run))
         self.instance_steps = DataLoader(
-            grouped(
-                lambda ids: restrict(
-                    select(m.InstanceStep)
-                    .where(m.InstanceStep.instance_id.in_(ids))
-                    .order_by(m.InstanceStep.instance_id, m.InstanceStep.position),
-                    p,
-                    m.InstanceStep,
-                ),
-                lambda s: s.instance_id,
-                run,
-            )
+            _per_instance(m.InstanceStep, m.InstanceStep.position, p, run)
         )
-        self.audit = DataLoader(
-            grouped(
-                lambda ids: restrict(
-                    select(m.AuditEntry)
-                    .where(m.AuditEntry.instance_id.in_(ids))
-                    .order_by(m.AuditEntry.instance_id, m.AuditEntry.id),
-                    p,
-                    m.AuditEntry,
-                ),
-                lambda a: a.instance_id,
-                run,
-            )
-        )
+        self.audit = DataLoader(_per_instance(m.AuditEntry, m.AuditEntry.id, p, run))
         # An employee as an ordinary read shows it (VIEW_EMPLOYEES), e.g. in mutation payloads.
         self.employee_for_payload = DataLoader(by_id(m.Employee, p, run))
         self.components_of_employer = DataLoader(components_of_employers(p, run))
@@ -100,3 +79,16 @@ class Loaders:
                 run,
             )
         )
+
+
+def _per_instance(model, order, principal, run):
+    """Rows of `model` per request (steps, audit entries), in `order`, scoped."""
+    return grouped(
+        lambda ids: restrict(
+            select(model).where(model.instance_id.in_(ids)).order_by(model.instance_id, order),
+            principal,
+            model,
+        ),
+        lambda row: row.instance_id,
+        run,
+    )

@@ -76,6 +76,14 @@ def _mutation(resolver, *rights: R, at, level: str = "employer", also=(), note: 
 
 _EDITORS_ONLY = (NotDepartmentManager("Afdelingsmanagers kunnen workflows niet wijzigen."),)
 _NO_MANAGERS = " Never department managers."
+# The employee a workflow-editor mutation is about: editors find it even without VIEW_EMPLOYEES.
+_EMPLOYEE_FOR_EDITORS = input_object(
+    m.Employee,
+    "Employee",
+    "employee_id",
+    "Werknemer",
+    right=(R.VIEW_EMPLOYEES, R.MANAGE_WORKFLOW_EDITOR),
+)
 
 
 @strawberry.type
@@ -110,13 +118,7 @@ class AdminMutation:
     set_deviating_approver: EmployeePayload = _mutation(
         set_deviating_approver,
         R.MANAGE_WORKFLOW_EDITOR,
-        at=input_object(
-            m.Employee,
-            "Employee",
-            "employee_id",
-            "Werknemer",
-            right=(R.VIEW_EMPLOYEES, R.MANAGE_WORKFLOW_EDITOR),
-        ),
+        at=_EMPLOYEE_FOR_EDITORS,
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
     )
@@ -130,13 +132,7 @@ class AdminMutation:
     set_employee_component_set: EmployeePayload = _mutation(
         set_employee_component_set,
         R.MANAGE_WORKFLOW_EDITOR,
-        at=input_object(
-            m.Employee,
-            "Employee",
-            "employee_id",
-            "Werknemer",
-            right=(R.VIEW_EMPLOYEES, R.MANAGE_WORKFLOW_EDITOR),
-        ),
+        at=_EMPLOYEE_FOR_EDITORS,
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
     )

@@ -41,15 +41,18 @@ def _missing(what: str) -> NotFound:
     return NotFound(f"{what} niet gevonden.")
 
 
+def _reachable_employer(info, value: str | None) -> int:
+    pk = decode_id(value or "", "Employer")
+    if pk is None or pk not in info.context.require_principal().reachable_employer_ids:
+        raise _missing("Werkgever")
+    return pk
+
+
 def input_employer(field: str = "employer_id") -> Callable[..., Awaitable[int]]:
     """The employer named by `input.<field>`, which the caller must be able to reach."""
 
     async def at(info, source, kwargs) -> int:
-        pk = decode_id(getattr(kwargs["input"], field), "Employer")
-        principal = info.context.principal
-        if pk is None or pk not in principal.reachable_employer_ids:
-            raise _missing("Werkgever")
-        return pk
+        return _reachable_employer(info, getattr(kwargs["input"], field))
 
     return at
 
@@ -58,10 +61,7 @@ def argument_employer(name: str = "employer_id") -> At:
     """The employer named by a query argument, which the caller must be able to reach (sync)."""
 
     def at(info, source, kwargs) -> int:
-        pk = decode_id(kwargs.get(name) or "", "Employer")
-        if pk is None or pk not in info.context.require_principal().reachable_employer_ids:
-            raise _missing("Werkgever")
-        return pk
+        return _reachable_employer(info, kwargs.get(name))
 
     return at
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.db import models as m
+from app.db.loaders import entitlement
 from app.domain import authz
 from app.schema.enums import MaritalStatus, WerknemerloketState
 from app.schema.permissions import Predicate, secured
@@ -83,13 +84,10 @@ class Employee(Node):
         "employer's default set; empty when excluded from declaring."
     )
     async def declarable_components(root, info: strawberry.Info) -> list[LazyComponent]:
-        if root.excluded_from_declaring:
-            return []
         # One query for all employees of a list: the employer's sets and their components.
         components = await info.context.loaders.components_of_employer.load(root.employer_id)
-        default = next((c.set_id for c in components if c.set_is_default), None)
-        chosen = root.component_set_id if root.component_set_id is not None else default
-        return [c.row for c in components if c.set_id == chosen]
+        rows = {c.row.id: c.row for c in components}
+        return [rows[c.id] for c in entitlement(root, components).components()]
 
     @strawberry.field
     async def department(root, info: strawberry.Info) -> LazyDepartment:
