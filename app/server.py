@@ -19,6 +19,8 @@ from app.db.principals import load_principal
 from app.db.session import Database
 from app.domain.authz import Principal
 from app.domain.errors import AccessError, Unauthenticated
+from app.export.download import download_export
+from app.export.worker import ExportWorker
 from app.mail import OutboxRelay
 from app.schema import schema
 from app.schema.context import Context
@@ -36,6 +38,7 @@ class LoketflowGraphQL(GraphQL):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings, self.db, self.verifier = settings, db, verifier
+        self.export_worker: ExportWorker | None = None
 
     async def sign_in(
         self, authorization: str | None
@@ -62,6 +65,7 @@ class LoketflowGraphQL(GraphQL):
             auth_error=error,
             request=request,
             response=response,
+            export_worker=self.export_worker,
         )
 
     async def on_ws_connect(self, context: Context):
@@ -89,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     db = Database(settings)
     graphql = LoketflowGraphQL(settings, db, TokenVerifier(settings))
     relay = OutboxRelay(db, settings)  # sends over SMTP, or without LOKETFLOW_SMTP_URL logs
+    exports = ExportWorker(db, settings)
+    graphql.export_worker = exports
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -98,9 +104,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "The database schema is not up to date: run `loketflow db upgrade` first."
             )
         relay.start()
+        exports.start()
         try:
             yield
         finally:
+            await exports.stop()
             await relay.stop()
             await db.dispose()
 
@@ -111,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/exports/{token}", download_export(graphql, db), methods=["GET"]),
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,

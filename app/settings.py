@@ -45,6 +45,26 @@ class Settings(BaseSettings):
     # How long a claimed e-mail is left alone by other relays; must outlast one SMTP send.
     mail_lease_seconds: float = Field(default=300.0, gt=0)
 
+    # The service's address as clients reach it (behind a proxy), for links such as
+    # `Export.url`; empty: taken from the request.
+    public_url: str = ""
+
+    # Excel downloads of the process-management overview (app/export).
+    # Up to this many rows the file is built within the request; more go to the background.
+    export_inline_rows: int = Field(default=2_000, ge=0)
+    # How long a finished file can be downloaded (its link, `Export.url`), in minutes.
+    export_link_minutes: int = Field(default=30, ge=1)
+    # Rows read from the database and written per step; bounds the memory of a running export.
+    export_chunk_rows: int = Field(default=2_000, ge=1, le=50_000)
+    # Rows per sheet, header included; Excel's own limit is the default (tests lower it).
+    export_rows_per_sheet: int = Field(default=1_048_576, ge=2, le=1_048_576)
+    export_poll_seconds: float = Field(default=2.0, gt=0)
+    # A running export renews its claim as it goes; a process that died loses it after this.
+    export_lease_seconds: float = Field(default=120.0, gt=0)
+    export_max_attempts: int = Field(default=3, ge=1)
+    # PostgreSQL: the export's one long read may run longer than ordinary statements.
+    export_statement_timeout_ms: int = Field(default=30 * 60_000, ge=0)
+
     # Sign-in. HS256 with a shared secret, or RS256 verified against an identity provider's JWKS.
     jwt_secret: str | None = None
     jwt_jwks_url: str | None = None

@@ -22,6 +22,9 @@ from app.domain.authz import Principal, Right, UserType, employee_scope
 USER_ADMIN_RIGHTS = (Right.MANAGE_USERS, Right.VIEW_WORKFLOW_EDITOR, Right.MANAGE_WORKFLOW_EDITOR)
 # Rights under which workflow definitions are read (changing them needs MANAGE_WORKFLOW_EDITOR).
 EDITOR_RIGHTS = (Right.VIEW_WORKFLOW_EDITOR, Right.MANAGE_WORKFLOW_EDITOR)
+# Rights under which users are known by name: administrators, and process management, whose
+# overview and detail show who submitted a request and who acted on each step.
+USER_READER_RIGHTS = (*USER_ADMIN_RIGHTS, Right.PROCESS_MANAGEMENT)
 
 
 def employers_where(principal: Principal, rights: Iterable[Right] | None = None):
@@ -72,17 +75,19 @@ def _employee_condition(principal: Principal, rights: tuple[Right, ...]) -> Colu
 
 
 def _user_condition(principal: Principal) -> ColumnElement[bool]:
-    in_employer = employers_where(principal, USER_ADMIN_RIGHTS)
+    in_employer = employers_where(principal, USER_READER_RIGHTS)
     staff_of_employer = and_(
         m.User.user_type.in_([UserType.EMPLOYER, UserType.DEPARTMENT_MANAGER]),
         in_employer(m.User.employer_id),
     )
     # Provider users are colleagues at every employer of the office: visible to whoever may
-    # administer users or workflow assignees at any of its employers.
+    # administer users or workflow assignees, or follow requests (process management), at any
+    # of its employers. Department managers with PROCESS_MANAGEMENT thus see the employer's
+    # staff by name (who acted on a step), never employees outside their departments.
     office_colleagues = (
         and_(m.User.user_type == UserType.PROVIDER, m.User.provider_id == principal.provider_id)
         if principal.user_type is not UserType.EMPLOYEE
-        and any(principal.employers_with(r) for r in USER_ADMIN_RIGHTS)
+        and any(principal.employers_with(r) for r in USER_READER_RIGHTS)
         else false()
     )
     # MijnLoket accounts: visible with the employment behind them (so that administrators get
@@ -91,7 +96,7 @@ def _user_condition(principal: Principal) -> ColumnElement[bool]:
         m.User.user_type == UserType.EMPLOYEE,
         m.User.person_id.in_(
             select(m.Employee.person_id).where(
-                _employee_condition(principal, (Right.VIEW_EMPLOYEES, *USER_ADMIN_RIGHTS))
+                _employee_condition(principal, (Right.VIEW_EMPLOYEES, *USER_READER_RIGHTS))
             )
         ),
     )
@@ -121,14 +126,7 @@ def _instance_condition(principal: Principal, wi=m.WorkflowInstance) -> ColumnEl
         if principal.person_id is not None
         else false()
     )
-    managed = wi.employee_id.in_(
-        select(m.Employee.id)
-        .where(
-            _employee_condition(principal, (Right.PROCESS_MANAGEMENT,)),
-            employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.Employee.employer_id),
-        )
-        .correlate(None)
-    )
+    managed = managed_instance(principal, wi)
     actionable = wi.id.in_(
         open_steps_of(select(m.WorkflowInstance.id))
         .where(m.WorkflowInstance.open_position.is_not(None), may_act(principal))
@@ -150,6 +148,27 @@ def _instance_condition(principal: Principal, wi=m.WorkflowInstance) -> ColumnEl
         )
     submitted = wi.submitter_id == principal.user_id
     return or_(submitted, own, managed, actionable, acted)
+
+
+def managed_instance(principal: Principal, wi=m.WorkflowInstance) -> ColumnElement[bool]:
+    """Process management's scope (DOMAIN.md section 6): requests at employers where
+    PROCESS_MANAGEMENT holds; a department manager's only for employees of its departments,
+    whatever else a filter says. Written on the instance's own columns (employer first), so
+    that the overview walks the (employer, ...) indexes instead of the employee table."""
+    condition = employers_where(principal, [Right.PROCESS_MANAGEMENT])(wi.employer_id)
+    if principal.is_department_manager:
+        departments = sorted(principal.department_ids)
+        condition = and_(
+            condition,
+            wi.employee_id.in_(
+                select(m.Employee.id)
+                .where(m.Employee.department_id.in_(departments))
+                .correlate(None)
+            )
+            if departments
+            else false(),
+        )
+    return condition
 
 
 def _visible_instance(principal: Principal, column) -> ColumnElement[bool]:
@@ -196,6 +215,8 @@ def visibility(
         rights = right if isinstance(right, tuple) else (right or Right.VIEW_EMPLOYEES,)
         return _employee_condition(principal, rights)
     if model is m.WorkflowInstance:
+        if right is Right.PROCESS_MANAGEMENT:
+            return managed_instance(principal)
         return _instance_condition(principal)
     if model is m.InstanceStep:
         return _visible_instance(principal, m.InstanceStep.instance_id)
@@ -217,6 +238,13 @@ def visibility(
         return employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.OutboxEmail.employer_id)
     if model is m.User:
         return _user_condition(principal)
+    if model is m.Export:
+        # A download holds what its owner could see when it was made: the owner's alone.
+        return m.Export.user_id == principal.user_id
+    if model is m.ExportPart:
+        return m.ExportPart.export_id.in_(
+            select(m.Export.id).where(m.Export.user_id == principal.user_id)
+        )
     if model is m.Role:
         # Roles are the office's vocabulary, known to all of its staff.
         return m.Role.provider_id == principal.provider_id if staff else false()

@@ -13,7 +13,7 @@ from app.domain.errors import DomainError, ErrorCode
 from app.resolvers.common import clean_name, get_visible, input_pk, write
 from app.resolvers.set_deviating_approver import EmployeePayload
 from app.schema.errors import UserError
-from app.schema.types.request import Component
+from app.schema.types.declaration import Component
 
 
 @strawberry.input

@@ -20,6 +20,7 @@ NODE_MODELS: dict[str, type] = {
     "WorkflowInstance": m.WorkflowInstance,
     "Task": m.InstanceStep,
     "Component": m.Component,
+    "Export": m.Export,
 }
 
 

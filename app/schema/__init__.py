@@ -8,9 +8,10 @@ from strawberry.extensions import ParserCache, ValidationCache
 from app.schema.extensions import CloseReadSession, MaskUnexpectedErrors
 from app.schema.mutation import Mutation
 from app.schema.query import Query
+from app.schema.types.declaration import Component
 from app.schema.types.employee import Employee
 from app.schema.types.employer import Department, Employer
-from app.schema.types.request import Component, Task, WorkflowInstance
+from app.schema.types.request import Task, WorkflowInstance
 from app.schema.types.user import Role, RoleLink, User
 from app.schema.types.workflow import WorkflowDefinition
 

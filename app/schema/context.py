@@ -26,6 +26,8 @@ class Context:
     response: Any = None
     # The `connection_init` payload of a WebSocket connection (strawberry fills it in).
     connection_params: dict[str, Any] | None = None
+    # The background builder of large Excel exports in this process (app/export/worker.py).
+    export_worker: Any = None
     _session: AsyncSession | None = field(default=None, repr=False)
     _loaders: Any = field(default=None, repr=False)
     # Strawberry resolves sibling fields concurrently; an AsyncSession allows one operation at a

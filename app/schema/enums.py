@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from app.db.models import ExportStatus as _ExportStatus
 from app.db.models import MaritalStatus as _MaritalStatus
 from app.db.models import ProductEventKind as _ProductEventKind
 from app.db.models import WerknemerloketState as _WerknemerloketState
@@ -17,6 +18,11 @@ from app.domain.definitions import ApprovalMode as _ApprovalMode
 from app.domain.definitions import AssigneeKind as _AssigneeKind
 from app.domain.definitions import StepKind as _StepKind
 from app.domain.errors import ErrorCode as _ErrorCode
+from app.domain.overview import ColumnKind as _ColumnKind
+from app.domain.overview import OverviewColumn as _OverviewColumn
+from app.domain.overview import OverviewSort as _OverviewSort
+from app.domain.overview import ProcessTab as _ProcessTab
+from app.domain.overview import SortDirection as _SortDirection
 from app.domain.validation import Unit as _Unit
 from app.domain.workflow import AuditKind as _AuditKind
 from app.domain.workflow import InstanceStatus as _InstanceStatus
@@ -59,3 +65,19 @@ StepState = strawberry.enum(
 StepAction = strawberry.enum(_StepAction)
 AuditKind = strawberry.enum(_AuditKind)
 Unit = strawberry.enum(_Unit, description="What a component's value counts.")
+ProcessTab = strawberry.enum(
+    _ProcessTab,
+    description="OPEN (Openstaand: in progress) or HISTORICAL (Historisch: completed, rejected, "
+    "processed or withdrawn).",
+)
+OverviewSort = strawberry.enum(_OverviewSort, description="What the process overview sorts by.")
+SortDirection = strawberry.enum(_SortDirection)
+OverviewColumn = strawberry.enum(
+    _OverviewColumn, description="A column of the process overview and of its Excel download."
+)
+ColumnKind = strawberry.enum(_ColumnKind)
+ExportStatus = strawberry.enum(
+    _ExportStatus,
+    description="PENDING (waiting for a worker), RUNNING, READY (download from `url` until "
+    "`expiresAt`), FAILED (see `error`).",
+)

@@ -18,6 +18,7 @@ from app.resolvers.act_on_task import (
 )
 from app.resolvers.create_role import RolePayload, create_role
 from app.resolvers.delete_role import DeleteRolePayload, delete_role
+from app.resolvers.export_process_overview import ExportPayload, export_process_overview
 from app.resolvers.grant_right import UserPayload, grant_right
 from app.resolvers.link_role import RoleLinkPayload, link_role
 from app.resolvers.manage_components import (
@@ -54,6 +55,7 @@ from app.schema.permissions import (
     PROVIDER_LEVEL,
     EmployeeAccount,
     NotDepartmentManager,
+    RightHereOrOfficeWide,
     SignedIn,
     Staff,
     input_definition_employer,
@@ -208,6 +210,15 @@ class RequestMutation:
         process_expense_claims,
         "Requires the right PROCESS_MANAGEMENT at each claim's employer; never department "
         "managers.",
+    )
+    export_process_overview: ExportPayload = strawberry.mutation(
+        resolver=export_process_overview,
+        extensions=secured(
+            RightHereOrOfficeWide(R.PROCESS_MANAGEMENT, lambda kwargs: kwargs["input"].employer_id)
+        ),
+        description=f"{export_process_overview.__doc__.strip()}\n\nRequires the right "
+        "PROCESS_MANAGEMENT at the employer; without `employerId`, a provider user with it at "
+        "one employer or more. Department managers export their departments only.",
     )
 
 

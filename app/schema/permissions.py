@@ -229,3 +229,26 @@ def requires(*rights: Right, level: str = "employer") -> str:
         level, "at the employer, or at provider level when no employer is given"
     )
     return f"Requires the right {names} {where}."
+
+
+class RightHereOrOfficeWide(BasePermission):
+    """`right` at the employer `employer_of(kwargs)` names (NOT_FOUND if unreachable); with no
+    employer named, an office-wide view: provider users holding `right` at one employer or
+    more, who then see those employers."""
+
+    def __init__(self, right: Right, employer_of: Callable[[dict[str, Any]], str | None]):
+        self.right, self.employer_of = right, employer_of
+
+    def has_permission(self, source, info, **kwargs) -> bool:
+        principal: Principal = info.context.require_principal()
+        value = self.employer_of(kwargs)
+        if value is not None:
+            employer_id = _reachable_employer(info, value)
+            if principal.has_right(self.right, employer_id):
+                return True
+            raise _refusal((self.right,), employer_id)
+        if principal.user_type is not UserType.PROVIDER:
+            raise Forbidden("Het overzicht over alle werkgevers is er voor kantoorgebruikers.")
+        if principal.employers_with(self.right):
+            return True
+        raise Forbidden(f"Hiervoor is het recht '{RIGHT_NAMES[self.right]}' nodig.")

@@ -8,10 +8,17 @@ from app.domain.authz import Right
 from app.resolvers.employers import employers
 from app.resolvers.node import node
 from app.resolvers.outbox_emails import OutboxEmail, outbox_emails
+from app.resolvers.process_overview import ProcessOverviewConnection, process_overview
 from app.resolvers.task_centre import TaskConnection, task_centre
 from app.resolvers.viewer import viewer
 from app.schema.connection import Connection
-from app.schema.permissions import HasRight, NotDepartmentManager, argument_employer, secured
+from app.schema.permissions import (
+    HasRight,
+    NotDepartmentManager,
+    RightHereOrOfficeWide,
+    argument_employer,
+    secured,
+)
 from app.schema.types.employer import Employer
 from app.schema.types.node import Node
 from app.schema.types.viewer import Viewer
@@ -23,6 +30,16 @@ class Query:
     node: Node | None = strawberry.field(resolver=node)
     employers: Connection[Employer] = strawberry.field(resolver=employers)
     task_centre: TaskConnection = strawberry.field(resolver=task_centre)
+    process_overview: ProcessOverviewConnection = strawberry.field(
+        resolver=process_overview,
+        extensions=secured(
+            RightHereOrOfficeWide(
+                Right.PROCESS_MANAGEMENT, lambda kwargs: kwargs.get("employer_id")
+            )
+        ),
+        description=f"{process_overview.__doc__}\n\nRequires the right PROCESS_MANAGEMENT at the "
+        "employer; without `employerId`, a provider user with it at one employer or more.",
+    )
     outbox_emails: Connection[OutboxEmail] = strawberry.field(
         resolver=outbox_emails,
         extensions=secured(

@@ -62,15 +62,26 @@ async def _case_employee(db):
 
 async def _case_user(db):
     pk = await _pk(db, select(m.User.id).where(m.User.username == "werkgever.directie"))
+    # manager.verkoop follows requests in process management, and sees by name the staff who
+    # act on them (werkgever.directie is the deviating approver of a Verkoop employee).
     return (
         pk,
-        ["werkgever.directie", "werkgever.hr", "kantoor.admin"],
-        [
-            "manager.verkoop",
-            "wn001",
-            "kantoor.y",
-        ],
+        ["werkgever.directie", "werkgever.hr", "kantoor.admin", "manager.verkoop"],
+        ["wn001", "kantoor.y"],
     )
+
+
+async def _case_export(db):
+    # Only its owner sees an export, not even an office administrator with every right.
+    owner = await _pk(db, select(m.User.id).where(m.User.username == "werkgever.hr"))
+    async with db.writer() as s:
+        row = m.Export(
+            user_id=owner, query={"tab": "OPEN"}, token="t" * 43, file_name="procesbeheer.xlsx"
+        )
+        s.add(row)
+        await s.flush()
+        pk = row.id
+    return pk, ["werkgever.hr"], ["kantoor.admin", "manager.verkoop", "wn002", "kantoor.y"]
 
 
 async def _case_role(db):
@@ -143,6 +154,7 @@ CASES = {
     "Role": _case_role,
     "RoleLink": _case_role_link,
     "WorkflowDefinition": _case_workflow_definition,
+    "Export": _case_export,
 }
 
 

@@ -3,6 +3,7 @@
 from app.db.models.access import RightGrant, Role, RoleLink, User, UserDepartment
 from app.db.models.base import Base, UTCDateTime, utcnow
 from app.db.models.components import ClosedPayrollPeriod, Component, ComponentSet
+from app.db.models.exports import Export, ExportPart, ExportStatus
 from app.db.models.outbox import EmailStatus, OutboxEmail, OutboxEvent
 from app.db.models.products import ProductActivation, ProductEvent, ProductEventKind
 from app.db.models.requests import AuditEntry, ExpenseClaim, InstanceStep, WorkflowInstance
@@ -35,6 +36,9 @@ __all__ = [
     "Employee",
     "Employer",
     "ExpenseClaim",
+    "Export",
+    "ExportPart",
+    "ExportStatus",
     "InstanceStep",
     "MaritalStatus",
     "MijnLoketVariant",

@@ -37,10 +37,17 @@ class WorkflowInstance(Base):
     __table_args__ = (
         # A retried submission finds the first one (idempotencyKey).
         UniqueConstraint("submitter_id", "idempotency_key"),
-        # Process management per employer and tab, newest first (keyset pagination).
+        # Process management (app/db/queries/process_overview.py), keyset-paginated: the open
+        # tab and sorting or filtering by status; the historical tab (status <> IN_PROGRESS,
+        # mostly true); a type filter; the office-wide overview; one employee's requests and
+        # sorting by employee (walked per employee from the employees' name order).
         Index(
             "ix_workflow_instances_employer_status", "employer_id", "status", "submitted_at", "id"
         ),
+        Index("ix_workflow_instances_employer_submitted", "employer_id", "submitted_at", "id"),
+        Index("ix_workflow_instances_employer_type", "employer_id", "type", "submitted_at", "id"),
+        Index("ix_workflow_instances_submitted", "submitted_at", "id"),
+        Index("ix_workflow_instances_employee", "employee_id", "id"),
         # The task centre reads only requests with an open step: a partial index keeps that
         # cost independent of the (large) number of finished requests.
         Index(
@@ -55,7 +62,7 @@ class WorkflowInstance(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
-    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
     type: Mapped[WorkflowType] = mapped_column(_enum(WorkflowType, "type"))
     definition_version_id: Mapped[int] = mapped_column(
         ForeignKey("workflow_definition_versions.id"), index=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import enum
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ def _from_json(value: Any, kind: type) -> Any:
         if not isinstance(value, str):
             raise ValueError(value)
         return kind.fromisoformat(value)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(value)
     if kind is Decimal and isinstance(value, (str, int)) and not isinstance(value, bool):
         return Decimal(value)
     if type(value) is not kind:  # bool is an int to isinstance: be exact
@@ -86,17 +89,31 @@ async def keyset_page(
     first: int | None,
     after: str | None,
     descending: bool = False,
+    lead_bound: bool = False,
+    tag: str | None = None,
 ) -> Page:
     """One page of `stmt` (already scoped and filtered) in the order of the `order` columns.
 
     `key(row)` gives the row's values of the `order` columns; they must end in a unique column.
+    `lead_bound` repeats the bound on the first column alone (implied by the row comparison):
+    a planner can then start an index walk on that column where the last page ended.
+    `tag` names the order inside the cursor, so that a cursor of another order is refused.
     """
     size = page_size(first)
     paged = stmt
     if after is not None:
-        values = decode_cursor(after, [c.type.python_type for c in order])
+        kinds = [c.type.python_type for c in order]
+        if tag is None:
+            values = decode_cursor(after, kinds)
+        else:
+            found, *values = decode_cursor(after, [str, *kinds])
+            if found != tag:
+                raise InvalidArgument("Deze cursor ('after') hoort bij een andere sortering.")
         bound = tuple_(*order)
         paged = paged.where(bound < tuple_(*values) if descending else bound > tuple_(*values))
+        if lead_bound:
+            lead = order[0]
+            paged = paged.where(lead <= values[0] if descending else lead >= values[0])
     paged = paged.order_by(*(c.desc() if descending else c.asc() for c in order)).limit(size + 1)
     rows = await reader.scalars(paged)
 
@@ -105,7 +122,9 @@ async def keyset_page(
 
     return Page(
         rows=rows[:size],
-        cursors=[encode_cursor(key(r)) for r in rows[:size]],
+        cursors=[
+            encode_cursor(key(r) if tag is None else (tag, *key(r))) for r in rows[:size]
+        ],
         has_next_page=len(rows) > size,
         count=count,
     )

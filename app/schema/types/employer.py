@@ -22,8 +22,8 @@ from app.schema.permissions import Staff, requires, right, secured
 from app.schema.types.node import Node, global_id, rows_of
 
 if TYPE_CHECKING:  # names for the lazy references below; imported for real at schema build
+    from app.schema.types.declaration import ComponentSet
     from app.schema.types.employee import Employee
-    from app.schema.types.request import ComponentSet
     from app.schema.types.user import Role, RoleLink, User
     from app.schema.types.workflow import WorkflowDefinition
 
@@ -31,7 +31,7 @@ LazyEmployee = Annotated["Employee", strawberry.lazy("app.schema.types.employee"
 LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
 LazyRole = Annotated["Role", strawberry.lazy("app.schema.types.user")]
 LazyRoleLink = Annotated["RoleLink", strawberry.lazy("app.schema.types.user")]
-LazyComponentSet = Annotated["ComponentSet", strawberry.lazy("app.schema.types.request")]
+LazyComponentSet = Annotated["ComponentSet", strawberry.lazy("app.schema.types.declaration")]
 LazyDefinition = Annotated["WorkflowDefinition", strawberry.lazy("app.schema.types.workflow")]
 
 
@@ -128,7 +128,7 @@ class Employer(Node):
         description="The component sets employees declare from (the default set first).",
     )
     async def component_sets(root, info: strawberry.Info) -> list[LazyComponentSet]:
-        from app.schema.types.request import ComponentSet
+        from app.schema.types.declaration import ComponentSet
 
         components = await info.context.loaders.components_of_employer.load(root.id)
         sets: dict[int, ComponentSet] = {}

@@ -3,85 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from app.db import models as m
-from app.db.instances import assignment
+from app.db.instances import assignment, subject_of
+from app.db.queries.definitions import StepView
 from app.domain import authz
 from app.domain.authz import Right
 from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.changes import describe
+from app.domain.definitions import StepConfig, approval_mode
+from app.domain.overview import STEP_STATE_LABELS, action_label, assignee_label, next_action_by
 from app.domain.workflow import STATUS_LABELS
-from app.schema.enums import AuditKind, StepAction, StepKind, StepState, Unit, WorkflowStatus
+from app.schema.enums import AuditKind, StepAction, StepKind, StepState, WorkflowStatus
 from app.schema.enums import WorkflowType as WorkflowTypeEnum
 from app.schema.permissions import right
+from app.schema.types.declaration import ExpenseClaim
 from app.schema.types.node import Node, global_id, rows_of
+from app.schema.types.workflow import WorkflowStep
 
 if TYPE_CHECKING:
     from app.schema.types.employee import Employee
+    from app.schema.types.employer import Employer
     from app.schema.types.user import User
 
 LazyEmployee = Annotated["Employee", strawberry.lazy("app.schema.types.employee")]
 LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
-
-
-@strawberry.type(description="Something an employee can declare, with its unit.")
-class Component(Node):
-    id: strawberry.ID = global_id("Component")
-    name: str
-    label: str | None = strawberry.field(description="The employee-friendly name, if set.")
-    unit: Unit
-    rate: Decimal | None = strawberry.field(description="Euros per unit (kilometres).")
-    is_type_of = rows_of(m.Component)
-
-    @strawberry.field(description="The label if set, else the name: what MijnLoket shows.")
-    def display_name(root) -> str:
-        return root.label or root.name
-
-
-@strawberry.type(
-    description="A named group of components; the default set applies to every "
-    "employee without a deviating set (DOMAIN.md section 8)."
-)
-class ComponentSet:
-    id: strawberry.ID = strawberry.field(description="Opaque ID, for `setEmployeeComponentSet`.")
-    name: str
-    is_default: bool
-    _rows: strawberry.Private[list]
-
-    @strawberry.field
-    def components(self) -> list[Component]:
-        return self._rows
-
-
-@strawberry.type(description="The declaration of an expense claim.")
-class ExpenseClaim:
-    value: Decimal
-    amount: Decimal | None = strawberry.field(
-        description="In euros: the value times the rate, or the value for euro components."
-    )
-    payroll_period: str | None = strawberry.field(description="Asked for by the employee.")
-    processed_period: str | None = strawberry.field(description="Booked into when processed.")
-    description: str | None
-    _component_id: strawberry.Private[int]
-
-    @strawberry.field
-    async def component(self, info: strawberry.Info) -> Component | None:
-        return await info.context.loaders.component.load(self._component_id)
-
-    @classmethod
-    def of(cls, row: m.ExpenseClaim) -> ExpenseClaim:
-        return cls(
-            value=row.value,
-            amount=row.amount,
-            payroll_period=row.payroll_period,
-            processed_period=row.processed_period,
-            description=row.description,
-            _component_id=row.component_id,
-        )
+LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
 
 
 @strawberry.type(description="One requested change, labelled in Dutch.")
@@ -107,7 +57,46 @@ async def _user(info, user_id: int | None):
     return None if user_id is None else await info.context.loaders.user.load(user_id)
 
 
-@strawberry.type(description="The progress of one step of a request.")
+async def _names(info, step: StepConfig, *user_ids: int | None):
+    """Role and user names a label of `step` needs, as far as the viewer may see them."""
+    loaders = info.context.loaders
+    role_names: dict[int, str] = {}
+    if step.assignee.role_id is not None:
+        role = await loaders.role.load(step.assignee.role_id)
+        if role is not None:
+            role_names[role.id] = role.name
+    wanted = [*step.assignee.user_ids, *(u for u in user_ids if u is not None)]
+    users = await loaders.user.load_many(wanted)
+    return role_names, {u.id: u.display_name for u in users if u is not None}
+
+
+async def next_action(info, root: m.WorkflowInstance) -> str | None:
+    """Whom the request waits on now (the overview's "next action by")."""
+    if root.open_position is None:
+        return None
+    loaders = info.context.loaders
+    by_position = await loaders.instance_config.load(root.id)
+    employee = await loaders.request_subject.load(root.employee_id)
+    config = [by_position[p] for p in sorted(by_position)]
+    if employee is None or len(config) < root.open_position:
+        return None
+    staff = await loaders.staff.load(root.employer_id)
+    step = config[root.open_position - 1]
+    role_names, user_names = await _names(info, step, employee.deviating_approver_id)
+    return next_action_by(
+        step,
+        staff,
+        subject_of(employee, root),
+        mode=approval_mode(root.type, config),
+        role_names=role_names,
+        user_names=user_names,
+    )
+
+
+@strawberry.type(
+    description="The progress of one step of a request, with the step's configuration as it "
+    "was in the definition version the request follows (seed 001: the detail per workflow)."
+)
 class RequestStep:
     position: int
     kind: StepKind
@@ -116,12 +105,46 @@ class RequestStep:
     action: StepAction | None
     comment: str | None
     opened_at: dt.datetime | None
-    done_at: dt.datetime | None
+    done_at: dt.datetime | None = strawberry.field(description="When the step was executed.")
     _actor_id: strawberry.Private[int | None]
+    _config: strawberry.Private[StepConfig | None]
+    _instance: strawberry.Private[m.WorkflowInstance]
 
     @strawberry.field(description="Who acted on the step; null while open or if you may not see.")
     async def actor(self, info: strawberry.Info) -> LazyUser | None:
         return await _user(info, self._actor_id)
+
+    @strawberry.field(description="Nog doen (to do), Afgerond (done) or Vervallen (cancelled).")
+    def state_label(self) -> str:
+        return STEP_STATE_LABELS[self.state]
+
+    @strawberry.field(
+        description="goedgekeurd, afgewezen, afgerond, geïnformeerd, or 'wacht op actie' while "
+        "the step is open; null before the step is reached."
+    )
+    def action_label(self) -> str | None:
+        return action_label(self.state, self.action)
+
+    @strawberry.field(description="The step as configured in the request's definition version.")
+    def configuration(self) -> WorkflowStep | None:
+        if self._config is None:
+            return None
+        return WorkflowStep.of(StepView(self.position, self._config))
+
+    @strawberry.field(
+        description="The user who acted; for an open step whom it waits on; otherwise the role "
+        "or group the step is configured for."
+    )
+    async def handled_by(self, info: strawberry.Info) -> str | None:
+        if self._actor_id is not None:
+            user = await _user(info, self._actor_id)
+            return user.display_name if user is not None else None
+        if self.state is StepState.OPEN and self._instance.open_position == self.position:
+            return await next_action(info, self._instance)
+        if self._config is None:
+            return None
+        role_names, user_names = await _names(info, self._config)
+        return assignee_label(self._config, role_names=role_names, user_names=user_names)
 
 
 @strawberry.type(
@@ -150,6 +173,20 @@ class WorkflowInstance(Node):
     @strawberry.field(description="The status in Dutch, as screens show it.")
     def status_label(root) -> str:
         return STATUS_LABELS[root.status]
+
+    @strawberry.field
+    async def employer(root, info: strawberry.Info) -> LazyEmployer | None:
+        return await info.context.loaders.employer.load(root.employer_id)
+
+    @strawberry.field(
+        extensions=right(Right.PROCESS_MANAGEMENT),
+        description="Whom the open step waits on, as process management shows it: the role or "
+        "group it is configured for, the deviating approver who takes it over, or nobody "
+        "eligible. Null when nothing is open. Requires the right PROCESS_MANAGEMENT at the "
+        "employer.",
+    )
+    async def next_action_by(root, info: strawberry.Info) -> str | None:
+        return await next_action(info, root)
 
     @strawberry.field(description="The employee the request is about.")
     async def employee(root, info: strawberry.Info) -> LazyEmployee:
@@ -193,6 +230,8 @@ class WorkflowInstance(Node):
                 opened_at=r.opened_at,
                 done_at=r.done_at,
                 _actor_id=r.actor_id,
+                _config=config.get(r.position),
+                _instance=root,
             )
             for r in rows
         ]

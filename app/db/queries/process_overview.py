@@ -1,0 +1,277 @@
+"""Read model of process management (procesbeheer, DOMAIN.md section 6): the requests of one
+employer, or of every employer an office user may follow, per tab, filtered and sorted.
+
+The screen and the Excel download both read through `overview()`: the same scope (process
+management's, `scoping.managed_instance`), the same filters, the same order. Pages are keyset
+paginated; the (employer, status, submitted_at, id), (employer, submitted_at, id),
+(employer, type, submitted_at, id), (submitted_at, id) and (employee, id) indexes of
+`workflow_instances` let each sort stop after one page (see bench/process_overview.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from app.db import models as m
+from app.db.queries.pagination import Page, keyset_page
+from app.db.scoping import restrict
+from app.domain.authz import Principal, Right
+from app.domain.catalogue import WorkflowType
+from app.domain.overview import OverviewSort, ProcessTab, is_declaration_view
+from app.domain.workflow import InstanceStatus
+
+WI, EC = m.WorkflowInstance, m.ExpenseClaim
+Submitter = aliased(m.User, name="submitter")
+
+
+@dataclass(frozen=True)
+class OverviewFilter:
+    tab: ProcessTab
+    employer_ids: tuple[int, ...] = ()  # empty: every employer in the viewer's scope
+    types: tuple[WorkflowType, ...] = ()
+    statuses: tuple[InstanceStatus, ...] = ()  # within the tab
+    employee_ids: tuple[int, ...] = ()
+    employee_search: str | None = None
+    submitter_ids: tuple[int, ...] = ()
+    submitter_search: str | None = None
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None  # inclusive
+    # Declarations only (the filter is on EXPENSE_CLAIM alone):
+    component_ids: tuple[int, ...] = ()
+    value_min: Decimal | None = None
+    value_max: Decimal | None = None
+    payroll_periods: tuple[str, ...] = ()
+    sort: OverviewSort = OverviewSort.SUBMITTED_AT
+    descending: bool = True
+
+    @property
+    def declarations(self) -> bool:
+        return is_declaration_view(self.types)
+
+    @property
+    def filters_declarations(self) -> bool:
+        return bool(
+            self.component_ids
+            or self.value_min is not None
+            or self.value_max is not None
+            or self.payroll_periods
+        )
+
+
+def payroll_period() -> ColumnElement:
+    """The period a declaration belongs to: where it was booked, else where it was asked."""
+    return func.coalesce(EC.processed_period, EC.payroll_period)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def _like(column, text: str) -> ColumnElement[bool]:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def overview(
+    principal: Principal, f: OverviewFilter, columns: Sequence[Any] = (WI,), *, joins=()
+) -> Select:
+    """The requests matching `f` in the viewer's process-management scope (unordered).
+    `joins` names the extra tables `columns` need: "employee", "submitter", "claim"."""
+    joins = set(joins)
+    if f.employee_search or f.sort is OverviewSort.EMPLOYEE:
+        joins.add("employee")
+    if f.submitter_search:
+        joins.add("submitter")
+    if f.declarations or f.filters_declarations:
+        joins.add("claim")
+
+    stmt = select(*columns).select_from(WI)
+    if "employee" in joins:
+        # The employer equality is implied; stated, it lets PostgreSQL walk the employees of
+        # that employer by name (ix_employees_employer_name_id) when sorting by employee.
+        stmt = stmt.join(
+            m.Employee,
+            and_(m.Employee.id == WI.employee_id, m.Employee.employer_id == WI.employer_id),
+        )
+    if "submitter" in joins:
+        stmt = stmt.join(Submitter, Submitter.id == WI.submitter_id)
+    if "claim" in joins:
+        stmt = stmt.join(EC, EC.instance_id == WI.id)
+    stmt = restrict(stmt, principal, WI, right=Right.PROCESS_MANAGEMENT)
+
+    # The tab as `=` / `<>` on status: both are served by plain (not partial) indexes, so
+    # PostgreSQL's generic plans for bound parameters use them too.
+    if f.tab is ProcessTab.OPEN:
+        stmt = stmt.where(WI.status == InstanceStatus.IN_PROGRESS)
+    else:
+        stmt = stmt.where(WI.status != InstanceStatus.IN_PROGRESS)
+    if f.employer_ids:
+        stmt = stmt.where(WI.employer_id.in_(f.employer_ids))
+    if f.statuses:
+        stmt = stmt.where(WI.status.in_(f.statuses))
+    if f.types:
+        stmt = stmt.where(WI.type.in_(f.types))
+    if f.employee_ids:
+        stmt = stmt.where(WI.employee_id.in_(f.employee_ids))
+    if f.employee_search:
+        stmt = stmt.where(_like(m.Employee.name, f.employee_search))
+    if f.submitter_ids:
+        stmt = stmt.where(WI.submitter_id.in_(f.submitter_ids))
+    if f.submitter_search:
+        stmt = stmt.where(
+            or_(
+                _like(Submitter.display_name, f.submitter_search),
+                _like(Submitter.username, f.submitter_search),
+            )
+        )
+    if f.submitted_from is not None:
+        stmt = stmt.where(WI.submitted_at >= _midnight(f.submitted_from))
+    if f.submitted_to is not None:
+        stmt = stmt.where(WI.submitted_at < _midnight(f.submitted_to + dt.timedelta(days=1)))
+    if f.component_ids:
+        stmt = stmt.where(EC.component_id.in_(f.component_ids))
+    if f.value_min is not None:
+        stmt = stmt.where(EC.value >= f.value_min)
+    if f.value_max is not None:
+        stmt = stmt.where(EC.value <= f.value_max)
+    if f.payroll_periods:
+        stmt = stmt.where(payroll_period().in_(f.payroll_periods))
+    return stmt
+
+
+def order(f: OverviewFilter) -> tuple[ColumnElement, ...]:
+    """The sort columns, ending in the unique instance id (keyset pagination)."""
+    if f.sort is OverviewSort.EMPLOYEE:
+        return (m.Employee.name, WI.id)
+    if f.sort is OverviewSort.STATUS:
+        return (WI.status, WI.submitted_at, WI.id)
+    return (WI.submitted_at, WI.id)
+
+
+def _key(f: OverviewFilter):
+    if f.sort is OverviewSort.EMPLOYEE:
+        return lambda row: (row[1], row[0].id)
+    if f.sort is OverviewSort.STATUS:
+        return lambda row: (row[0].status, row[0].submitted_at, row[0].id)
+    return lambda row: (row[0].submitted_at, row[0].id)
+
+
+class _RowReader:
+    """keyset_page reads `scalars`; a page here is (instance, employee name) rows."""
+
+    def __init__(self, reader):
+        self.reader = reader
+
+    async def scalars(self, stmt):
+        return await self.reader.rows(stmt)
+
+    async def scalar(self, stmt):
+        return await self.reader.scalar(stmt)
+
+
+async def page(reader, principal: Principal, f: OverviewFilter, *, first, after) -> Page:
+    """One page of instances in the overview's order; `count()` counts every match."""
+    cols = (WI, m.Employee.name) if f.sort is OverviewSort.EMPLOYEE else (WI,)
+    result = await keyset_page(
+        _RowReader(reader),
+        overview(principal, f, cols),
+        order(f),
+        _key(f),
+        first=first,
+        after=after,
+        descending=f.descending,
+        # Sorting by employee walks the employees by name: bound that walk too, so that a deep
+        # page does not revisit the employees of every earlier page.
+        lead_bound=f.sort is OverviewSort.EMPLOYEE,
+        tag=f"{f.sort.value}:{'desc' if f.descending else 'asc'}",
+    )
+    result.rows = [row[0] for row in result.rows]
+    return result
+
+
+def counts(principal: Principal, f: OverviewFilter, column) -> Select:
+    """Matches per value of `column` (WI.status or WI.type), whatever the sort."""
+    unsorted = replace(f, sort=OverviewSort.SUBMITTED_AT)
+    return overview(principal, unsorted, (column, func.count())).group_by(column).order_by(column)
+
+
+# --- the Excel download: the same rows, with what each column shows ---------------------------
+
+EXPORT_COLUMNS = (
+    WI.id,
+    WI.employer_id,
+    m.Employer.name.label("employer_name"),
+    m.Employee.name.label("employee_name"),
+    m.Employee.department_id,
+    m.Employee.person_id,
+    m.Employee.deviating_approver_id,
+    Submitter.display_name.label("submitter_name"),
+    WI.submitter_id,
+    WI.submitted_at,
+    WI.type,
+    WI.status,
+    WI.definition_version_id,
+    WI.open_position,
+)
+CLAIM_COLUMNS = (
+    m.Component.name.label("component_name"),
+    m.Component.label.label("component_label"),
+    m.Component.unit.label("component_unit"),
+    EC.value,
+    payroll_period().label("payroll_period"),
+)
+
+
+def export_rows(principal: Principal, f: OverviewFilter) -> Select:
+    """Every matching request with the values of its columns, in the overview's order."""
+    columns = EXPORT_COLUMNS + (CLAIM_COLUMNS if f.declarations else ())
+    stmt = overview(principal, f, columns, joins=("employee", "submitter"))
+    stmt = stmt.join(m.Employer, m.Employer.id == WI.employer_id)
+    if f.declarations:
+        stmt = stmt.join(m.Component, m.Component.id == EC.component_id)
+    sort = order(f)
+    return stmt.order_by(*(c.desc() if f.descending else c.asc() for c in sort))
+
+
+# --- a filter kept with an export, to run the same query later in any process -----------------
+
+
+def filter_to_json(f: OverviewFilter) -> dict[str, Any]:
+    def plain(value):
+        if isinstance(value, tuple):
+            return [plain(v) for v in value]
+        if isinstance(value, (dt.date, Decimal)):
+            return str(value)
+        return value
+
+    return {k: plain(v) for k, v in asdict(f).items()}
+
+
+def filter_from_json(data: dict[str, Any]) -> OverviewFilter:
+    day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
+    number = lambda v: Decimal(v) if v is not None else None  # noqa: E731
+    return OverviewFilter(
+        tab=ProcessTab(data["tab"]),
+        employer_ids=tuple(data["employer_ids"]),
+        types=tuple(WorkflowType(t) for t in data["types"]),
+        statuses=tuple(InstanceStatus(s) for s in data["statuses"]),
+        employee_ids=tuple(data["employee_ids"]),
+        employee_search=data["employee_search"],
+        submitter_ids=tuple(data["submitter_ids"]),
+        submitter_search=data["submitter_search"],
+        submitted_from=day(data["submitted_from"]),
+        submitted_to=day(data["submitted_to"]),
+        component_ids=tuple(data["component_ids"]),
+        value_min=number(data["value_min"]),
+        value_max=number(data["value_max"]),
+        payroll_periods=tuple(data["payroll_periods"]),
+        sort=OverviewSort(data["sort"]),
+        descending=data["descending"],
+    )

@@ -1,0 +1,216 @@
+"""Building an export's file: the overview's rows streamed from the database into a write-only
+workbook, then stored in parts. Whoever runs it (the request, for small exports, or a worker)
+has claimed the export first (`claim`), so one process builds each file.
+
+Memory stays flat: one database cursor delivers `export_chunk_rows` rows at a time, the writer
+thread turns them into cells and appends them while the next chunk is fetched, and openpyxl
+streams the sheet to a temporary file. The event loop only awaits, so the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import secrets
+import tempfile
+
+from sqlalchemy import func, or_, select, text, update
+
+from app.db import models as m
+from app.db.principals import load_principal
+from app.db.queries import process_overview as q
+from app.db.session import Database
+from app.domain.authz import Principal, Right, UserType
+from app.domain.overview import ColumnSpec, columns
+from app.export.rows import RowCells
+from app.export.workbook import OverviewWorkbook
+from app.settings import Settings
+
+log = logging.getLogger("loketflow.export")
+
+PART_BYTES = 1024 * 1024
+PROGRESS_EVERY = dt.timedelta(seconds=1)
+
+
+class ExportRefused(Exception):
+    """The export cannot be built for a reason its owner should read (Dutch)."""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def export_columns(f: q.OverviewFilter, employer_id: int | None) -> list[ColumnSpec]:
+    return columns(f.tab, declarations=f.declarations, provider_wide=employer_id is None)
+
+
+def may_export(principal: Principal, employer_id: int | None) -> bool:
+    """Process management at the employer; the office-wide overview for provider users with
+    it at one employer or more (they then see those employers)."""
+    if employer_id is not None:
+        return principal.has_right(Right.PROCESS_MANAGEMENT, employer_id)
+    return principal.user_type is UserType.PROVIDER and bool(
+        principal.employers_with(Right.PROCESS_MANAGEMENT)
+    )
+
+
+async def claim(db: Database, export_id: int, settings: Settings) -> bool:
+    """Take the export for building: waiting, or running under a lease that lapsed (its
+    process died). One process wins; after `export_max_attempts` tries it fails for good."""
+    now = m.utcnow()
+    async with db.writer() as session:
+        row = await session.scalar(
+            select(m.Export).where(m.Export.id == export_id).with_for_update()
+        )
+        lapsed = row is not None and (
+            row.status is m.ExportStatus.PENDING
+            or (
+                row.status is m.ExportStatus.RUNNING
+                and (row.claimed_until is None or row.claimed_until < now)
+            )
+        )
+        if not lapsed:
+            return False
+        if row.attempts >= settings.export_max_attempts:
+            row.status, row.finished_at = m.ExportStatus.FAILED, now
+            row.error = "Het bestand kon niet worden gemaakt. Probeer het opnieuw."
+            return False
+        row.status, row.attempts = m.ExportStatus.RUNNING, row.attempts + 1
+        row.started_at = now
+        row.claimed_until = now + dt.timedelta(seconds=settings.export_lease_seconds)
+        return True
+
+
+async def run(db: Database, settings: Settings, export_id: int) -> None:
+    """Build a claimed export; it ends READY, or FAILED with a reason. Never raises."""
+    try:
+        await _build(db, settings, export_id)
+    except ExportRefused as refusal:
+        await _fail(db, export_id, str(refusal))
+    except Exception:
+        log.exception("export %s failed", export_id)
+        await _fail(db, export_id, "Het bestand kon niet worden gemaakt. Probeer het opnieuw.")
+
+
+async def _fail(db: Database, export_id: int, reason: str) -> None:
+    try:
+        async with db.writer() as session:
+            await session.execute(
+                update(m.Export)
+                .where(m.Export.id == export_id, m.Export.status == m.ExportStatus.RUNNING)
+                .values(
+                    status=m.ExportStatus.FAILED,
+                    error=reason[:500],
+                    finished_at=m.utcnow(),
+                    claimed_until=None,
+                )
+            )
+    except Exception:  # the lease lapses and another attempt follows
+        log.exception("recording the failure of export %s failed", export_id)
+
+
+async def _owner(session, export: m.Export) -> Principal:
+    """The owner as now: rights revoked since asking are respected."""
+    username = await session.scalar(select(m.User.username).where(m.User.id == export.user_id))
+    principal = await load_principal(session, username) if username else None
+    if principal is None:
+        raise ExportRefused("De gebruiker die het bestand aanvroeg bestaat niet meer.")
+    if not may_export(principal, export.employer_id):
+        raise ExportRefused("Hiervoor is het recht 'Procesbeheer workflows' nodig.")
+    return principal
+
+
+async def _progress(db, settings, export_id: int, **values) -> None:
+    lease = m.utcnow() + dt.timedelta(seconds=settings.export_lease_seconds)
+    async with db.writer() as session:
+        await session.execute(
+            update(m.Export)
+            .where(m.Export.id == export_id, m.Export.status == m.ExportStatus.RUNNING)
+            .values(claimed_until=lease, **values)
+        )
+
+
+async def _build(db: Database, settings: Settings, export_id: int) -> None:
+    async with db.reader() as session, db.reader() as lookups:
+        export = await session.get(m.Export, export_id)
+        principal = await _owner(session, export)
+        f = q.filter_from_json(export.query)
+        cols = export_columns(f, export.employer_id)
+        total = await session.scalar(
+            select(func.count()).select_from(q.overview(principal, f).subquery())
+        )
+        await _progress(db, settings, export_id, row_count=total, rows_written=0)
+
+        book = OverviewWorkbook(cols, max_rows=settings.export_rows_per_sheet)
+        cells = RowCells(principal, cols)
+        if not db.is_sqlite and settings.export_statement_timeout_ms:
+            timeout = int(settings.export_statement_timeout_ms)
+            await session.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
+        stream = await session.stream(
+            q.export_rows(principal, f).execution_options(yield_per=settings.export_chunk_rows)
+        )
+        writing: asyncio.Future | None = None
+        reported = m.utcnow()
+        async for chunk in stream.partitions():
+            await cells.prepare(lookups, chunk)
+            if writing is not None:
+                await writing  # at most one chunk waits while the next is fetched
+            writing = asyncio.ensure_future(
+                asyncio.to_thread(lambda rows=chunk: book.append(cells.all_cells(rows)))
+            )
+            if m.utcnow() - reported >= PROGRESS_EVERY:
+                await _progress(db, settings, export_id, rows_written=book.rows)
+                reported = m.utcnow()
+        if writing is not None:
+            await writing
+        await stream.close()
+
+    with tempfile.TemporaryFile() as fh:
+        rows = await asyncio.to_thread(book.save, fh)
+        await _store(db, settings, export_id, fh, rows)
+
+
+async def _store(db: Database, settings: Settings, export_id: int, fh, rows: int) -> None:
+    """The file in parts, and the export READY, in one transaction: a download never sees
+    half a file."""
+    size = fh.tell()
+    fh.seek(0)
+    now = m.utcnow()
+    async with db.writer() as session:
+        seq = 0
+        while data := await asyncio.to_thread(fh.read, PART_BYTES):
+            session.add(m.ExportPart(export_id=export_id, seq=seq, data=data))
+            seq += 1
+            await session.flush()
+        done = await session.execute(
+            update(m.Export)
+            .where(m.Export.id == export_id, m.Export.status == m.ExportStatus.RUNNING)
+            .values(
+                status=m.ExportStatus.READY,
+                row_count=rows,
+                rows_written=rows,
+                size_bytes=size,
+                finished_at=now,
+                expires_at=now + dt.timedelta(minutes=settings.export_link_minutes),
+                claimed_until=None,
+            )
+        )
+        if done.rowcount != 1:
+            raise RuntimeError("export was taken over while it was stored")
+
+
+async def remove_expired(db: Database) -> int:
+    """Delete the files whose link expired (the export row stays, without a file)."""
+    now = m.utcnow()
+    async with db.writer() as session:
+        expired = select(m.Export.id).where(
+            or_(
+                m.Export.expires_at < now,
+                m.Export.status == m.ExportStatus.FAILED,
+            )
+        )
+        result = await session.execute(
+            m.ExportPart.__table__.delete().where(m.ExportPart.export_id.in_(expired))
+        )
+        return result.rowcount or 0

@@ -1,0 +1,80 @@
+"""The background builder of large exports, started with the server (one per process).
+
+It polls for waiting exports (and for running ones whose process died: their lease lapsed),
+claims one at a time and builds it; `wake()` lets a request in this process start it at once.
+With several processes each export is still built once: claiming is a locked, conditional
+update. Expired files are removed on the way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import or_, select
+
+from app.db import models as m
+from app.db.session import Database
+from app.export import build
+from app.settings import Settings
+
+log = logging.getLogger("loketflow.export")
+
+
+class ExportWorker:
+    def __init__(self, db: Database, settings: Settings):
+        self.db, self.settings = db, settings
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Build what waits now; returns how many exports this process built."""
+        built = 0
+        while (export_id := await self._next()) is not None:
+            if await build.claim(self.db, export_id, self.settings):
+                await build.run(self.db, self.settings, export_id)
+                built += 1
+        await build.remove_expired(self.db)
+        return built
+
+    async def _next(self) -> int | None:
+        now = m.utcnow()
+        async with self.db.reader() as session:
+            return await session.scalar(
+                select(m.Export.id)
+                .where(
+                    or_(
+                        m.Export.status == m.ExportStatus.PENDING,
+                        (m.Export.status == m.ExportStatus.RUNNING)
+                        & or_(m.Export.claimed_until.is_(None), m.Export.claimed_until < now),
+                    )
+                )
+                .order_by(m.Export.created_at, m.Export.id)
+                .limit(1)
+            )
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("export worker: a round failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.export_poll_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="loketflow-export-worker")
+
+    async def stop(self) -> None:
+        """Stop between rounds or mid-build; a build cut off is taken over after its lease."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

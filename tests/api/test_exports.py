@@ -1,0 +1,237 @@
+"""The Excel download of the process overview (issue 5): the file holds the overview's rows and
+headers, typed; large exports run in the background; only the owner can download, briefly."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from decimal import Decimal
+
+import httpx
+import openpyxl
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import func, select, update
+
+from app.db import models as m
+from app.db.queries.process_overview import OverviewFilter, filter_to_json
+from app.domain.overview import ProcessTab
+from app.server import create_app
+from tests.api.test_process_overview import OVERVIEW, rows, scenario
+from tests.conftest import errors_of
+
+EXPORT = """mutation ($input: ExportProcessOverviewInput!) { exportProcessOverview(input: $input) {
+  export { id status rowCount rowsWritten progress url expiresAt fileName tab error }
+  errors { code message field } } }"""
+NODE = """query ($id: ID!) { node(id: $id) { ... on Export {
+  status rowCount progress url error } } }"""
+
+
+async def export(graphql, as_user, employer_id, tab="OPEN", **extra):
+    variables = {"input": {"employerId": employer_id, "tab": tab, **extra}}
+    result = await graphql(EXPORT, variables, as_user=as_user)
+    return result["data"]["exportProcessOverview"] if result.get("data") else result
+
+
+async def download(client, token, url, as_user):
+    headers = {"Authorization": f"Bearer {token(as_user)}"} if as_user else {}
+    return await client.get(url.replace("http://testserver", ""), headers=headers)
+
+
+def workbook(response) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+async def test_the_file_holds_the_overview_rows_and_headers(graphql, db, client, token, ids):
+    await scenario(graphql, db)
+    employer = await ids.employer()
+    screen = await graphql(
+        OVERVIEW, {"employerId": employer, "tab": "OPEN"}, as_user="werkgever.hr"
+    )
+    payload = await export(graphql, "werkgever.hr", employer)
+    assert payload["errors"] == []
+    made = payload["export"]
+    assert made["status"] == "READY" and made["rowCount"] == 3 and made["progress"] == 1.0
+    assert made["fileName"].startswith("procesbeheer-de-ideale-klant-b-v-openstaand-")
+    assert made["url"].startswith("http://testserver/exports/")
+
+    response = await download(client, token, made["url"], "werkgever.hr")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.headers["cache-control"] == "no-store"
+    book = workbook(response)
+    sheet = book.active
+    values = list(sheet.iter_rows(values_only=True))
+    headers = [c["header"] for c in screen["data"]["processOverview"]["columns"]]
+    assert list(values[0]) == headers
+    on_screen = rows(screen)
+    assert [r[0] for r in values[1:]] == [r["employee"]["name"] for r in on_screen]
+    assert [r[3] for r in values[1:]] == [r["displayName"] for r in on_screen]
+    assert [r[4] for r in values[1:]] == [r["statusLabel"] for r in on_screen]
+    assert [r[5] for r in values[1:]] == [r["nextActionBy"] for r in on_screen]
+    submitted = values[1][2]
+    assert isinstance(submitted, dt.datetime)  # a date, not text
+    shown = dt.datetime.fromisoformat(on_screen[0]["submittedAt"])
+    assert abs(submitted - shown.astimezone().replace(tzinfo=None)) < dt.timedelta(hours=3)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:F{len(values)}"
+
+
+async def test_declarations_add_typed_columns(graphql, db, client, token, ids):
+    await scenario(graphql, db)
+    employer = await ids.employer()
+    payload = await export(
+        graphql, "werkgever.hr", employer, "HISTORICAL", filter={"types": ["EXPENSE_CLAIM"]}
+    )
+    response = await download(client, token, payload["export"]["url"], "werkgever.hr")
+    sheet = workbook(response).active
+    header = [c.value for c in sheet[1]]
+    assert header[-3:] == ["Component", "Waarde", "Verloningsperiode"]
+    by_value = {row[-2].value: row for row in sheet.iter_rows(min_row=2)}
+    approved = by_value[42]
+    assert approved[-3].value == "Kilometers onbelast"
+    assert "km" in approved[-2].number_format
+    assert approved[-1].value == "2026-11"
+    assert isinstance(approved[-2].value, (int, float, Decimal))
+
+
+async def test_a_department_manager_exports_its_departments_only(graphql, db, client, token, ids):
+    await scenario(graphql, db)
+    employer = await ids.employer()
+    for tab in ("OPEN", "HISTORICAL"):
+        payload = await export(graphql, "manager.verkoop", employer, tab)
+        response = await download(client, token, payload["export"]["url"], "manager.verkoop")
+        names = [r[0] for r in workbook(response).active.iter_rows(min_row=2, values_only=True)]
+        async with db.reader() as s:
+            verkoop = set(
+                await s.scalars(
+                    select(m.Employee.name)
+                    .join(m.Department, m.Department.id == m.Employee.department_id)
+                    .where(m.Department.name == "Verkoop")
+                )
+            )
+        assert len(names) == 1 and set(names) <= verkoop
+
+
+async def test_only_the_owner_downloads_and_only_briefly(graphql, db, client, token, ids):
+    await scenario(graphql, db)
+    employer = await ids.employer()
+    url = (await export(graphql, "werkgever.hr", employer))["export"]["url"]
+    assert (await download(client, token, url, None)).status_code == 401
+    # Someone else, even with every right: as if the link did not exist.
+    assert (await download(client, token, url, "kantoor.admin")).status_code == 404
+    assert (
+        await download(client, token, "/exports/not-a-token", "werkgever.hr")
+    ).status_code == 404
+    # The owner loses the right: the file is no longer theirs to take.
+    async with db.writer() as s:
+        hr = await s.scalar(select(m.User.id).where(m.User.username == "werkgever.hr"))
+        grant = await s.scalar(
+            select(m.RightGrant).where(
+                m.RightGrant.user_id == hr, m.RightGrant.right == m.Right.PROCESS_MANAGEMENT
+            )
+        )
+        await s.delete(grant)
+    assert (await download(client, token, url, "werkgever.hr")).status_code == 403
+    async with db.writer() as s:
+        s.add(
+            m.RightGrant(
+                user_id=hr, right=m.Right.PROCESS_MANAGEMENT, employer_id=grant.employer_id
+            )
+        )
+    assert (await download(client, token, url, "werkgever.hr")).status_code == 200
+    # After the link expires: gone, and the url is no longer shown.
+    async with db.writer() as s:
+        await s.execute(update(m.Export).values(expires_at=m.utcnow() - dt.timedelta(seconds=1)))
+    assert (await download(client, token, url, "werkgever.hr")).status_code == 410
+
+
+async def test_refused_input_writes_nothing(graphql, db, ids):
+    employer = await ids.employer()
+    bad = await export(graphql, "werkgever.hr", employer, filter={"statuses": ["PROCESSED"]})
+    assert [e["code"] for e in bad["errors"]] == ["INVALID_VALUE"]
+    assert bad["errors"][0]["field"] == ["filter", "statuses"]
+    assert bad["export"] is None
+    forbidden = await export(graphql, "werkgever.directie", employer)
+    assert errors_of(forbidden) == ["FORBIDDEN"]
+    office = await export(graphql, "werkgever.hr", None)
+    assert errors_of(office) == ["FORBIDDEN"]
+    async with db.reader() as s:
+        assert await s.scalar(select(func.count()).select_from(m.Export)) == 0
+
+
+@pytest.fixture
+async def background(settings, db):
+    """An app whose exports always go to the background, with tiny sheets."""
+    custom = settings.model_copy(
+        update={"export_inline_rows": 0, "export_rows_per_sheet": 3, "export_poll_seconds": 0.1}
+    )
+    application = create_app(custom)
+    async with LifespanManager(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+
+async def test_large_exports_run_in_the_background_across_sheets(
+    background, graphql, db, token, ids
+):
+    await scenario(graphql, db)
+    employer = await ids.employer()
+    headers = {"Authorization": f"Bearer {token('kantoor.salaris')}"}
+    variables = {"input": {"employerId": employer, "tab": "OPEN"}}
+    posted = await background.post(
+        "/graphql", json={"query": EXPORT, "variables": variables}, headers=headers
+    )
+    made = posted.json()["data"]["exportProcessOverview"]["export"]
+    assert made["status"] in ("PENDING", "RUNNING", "READY")
+    for _ in range(100):
+        polled = await background.post(
+            "/graphql", json={"query": NODE, "variables": {"id": made["id"]}}, headers=headers
+        )
+        state = polled.json()["data"]["node"]
+        if state["status"] == "READY":
+            break
+        await asyncio.sleep(0.05)
+    assert state["status"] == "READY" and state["progress"] == 1.0 and state["rowCount"] == 3
+    response = await background.get(state["url"].replace("http://testserver", ""), headers=headers)
+    book = workbook(response)
+    # Three rows with a header per sheet of three: two data rows, then one on a second sheet.
+    assert book.sheetnames == ["Procesbeheer", "Procesbeheer (2)"]
+    first, second = (list(book[n].iter_rows(values_only=True)) for n in book.sheetnames)
+    assert first[0] == second[0] and len(first) == 3 and len(second) == 2
+    assert book["Procesbeheer (2)"].freeze_panes == "A2"
+
+
+async def test_a_revoked_right_fails_the_background_export(background, graphql, db):
+    await scenario(graphql, db)
+    async with db.writer() as s:
+        hr = await s.scalar(select(m.User.id).where(m.User.username == "werkgever.hr"))
+        employer = await s.scalar(select(m.Employer.id))
+        # Waiting for a worker when the right is revoked: built under the owner's rights as now.
+        s.add(
+            m.Export(
+                user_id=hr,
+                employer_id=employer,
+                query=filter_to_json(OverviewFilter(tab=ProcessTab.OPEN)),
+                token="x" * 43,
+                file_name="x.xlsx",
+            )
+        )
+        await s.execute(
+            m.RightGrant.__table__.delete().where(
+                m.RightGrant.user_id == hr, m.RightGrant.right == m.Right.PROCESS_MANAGEMENT
+            )
+        )
+    for _ in range(100):
+        async with db.reader() as s:
+            row = await s.scalar(select(m.Export))
+        if row.status is m.ExportStatus.FAILED:
+            break
+        await asyncio.sleep(0.05)
+    assert row.status is m.ExportStatus.FAILED
+    assert "Procesbeheer workflows" in row.error
+    async with db.reader() as s:
+        assert await s.scalar(select(func.count()).select_from(m.ExportPart)) == 0
