@@ -122,9 +122,7 @@ async def keyset_page(
 
     return Page(
         rows=rows[:size],
-        cursors=[
-            encode_cursor(key(r) if tag is None else (tag, *key(r))) for r in rows[:size]
-        ],
+        cursors=[encode_cursor(key(r) if tag is None else (tag, *key(r))) for r in rows[:size]],
         has_next_page=len(rows) > size,
         count=count,
     )
