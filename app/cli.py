@@ -107,14 +107,18 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 
 def cmd_demo_load(args: argparse.Namespace) -> None:
     from app.demo import load_demo
+    from app.demo_history import load_demo_history
 
     async def _load(db: Database):
         await _require_migrated(db)
         async with db.writer() as session:
-            return await load_demo(session)
+            # One transaction: the history needs the demo it is built on.
+            summary = await load_demo(session)
+            return summary, await load_demo_history(session)
 
-    summary = _run_with_database(get_settings(), _load)
+    summary, requests = _run_with_database(get_settings(), _load)
     counts = dataclasses.asdict(summary) if dataclasses.is_dataclass(summary) else vars(summary)
+    counts["requests"] = requests
     print("Demo geladen / demo loaded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 

@@ -9,6 +9,7 @@ commit (DOMAIN.md section 5).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -114,17 +115,23 @@ async def locked_instance(session: AsyncSession, instance_id: int):
 
 
 async def apply_action(
-    session: AsyncSession, instance_id: int, action: Action, *, position: int | None = None
+    session: AsyncSession,
+    instance_id: int,
+    action: Action,
+    *,
+    position: int | None = None,
+    now: dt.datetime | None = None,
 ) -> m.WorkflowInstance:
     """Lock the instance, let the engine decide on `action` and write the outcome. Acting on the
-    step at `position`: who may act is resolved now, from today's users and role links."""
+    step at `position`: who may act is resolved now, from today's users and role links.
+    `now`: when it happened (the clock unless given: the demo history writes the past)."""
     row, steps, employee, config = await locked_instance(session, instance_id)
     eligible: frozenset[int] = frozenset()
     if position is not None and row.open_position == position:
         staff = await staff_at(session, row.employer_id)
         eligible = assignment(row, config, position, staff, employee).actors
     transition = act(to_domain(row, steps), config, action, eligible=eligible)
-    await carry_out(session, row, steps, config, transition, employee)
+    await carry_out(session, row, steps, config, transition, employee, now=now)
     return row
 
 
@@ -137,10 +144,12 @@ async def carry_out(
     employee: m.Employee,
     *,
     submitted: bool = False,
+    now: dt.datetime | None = None,
 ) -> None:
     """Write the engine's new state and effects. `row` must have been read in this transaction
-    (locked); its `lock_version` guards against a concurrent writer all the same."""
-    now = m.utcnow()
+    (locked); its `lock_version` guards against a concurrent writer all the same. Every time
+    written is `now` (default: the clock)."""
+    now = now or m.utcnow()
     new = transition.instance
     if not submitted and new == to_domain(row, step_rows):
         # A comment: only the audit trail grows; the request did not move, so no new
@@ -175,7 +184,7 @@ async def carry_out(
             session.add(_audit(row, effect, now))
         elif isinstance(effect, SendNotification | SendTaskEmail):
             staff = staff or await staff_at(session, row.employer_id)
-            await _queue_emails(session, row, config, effect, staff, employee)
+            await _queue_emails(session, row, config, effect, staff, employee, now)
         elif isinstance(effect, ApplyChange):
             # Re-read under a lock: the record may have changed since the request was made.
             await session.refresh(employee, with_for_update=True)
@@ -199,7 +208,7 @@ def _audit(row: m.WorkflowInstance, effect: Audit, now) -> m.AuditEntry:
     )
 
 
-async def _queue_emails(session, row, config, effect, staff, employee) -> None:
+async def _queue_emails(session, row, config, effect, staff, employee, now) -> None:
     position = effect.position
     step = config[position - 1]
     who = assignment(row, config, position, staff, employee)
@@ -216,6 +225,7 @@ async def _queue_emails(session, row, config, effect, staff, employee) -> None:
             kind=AuditKind.EMAIL_QUEUED,
             position=position,
             comment=f"{len(users)} e-mail(s)",
+            at=now,
         )
     )
     for user in users:
@@ -232,6 +242,8 @@ async def _queue_emails(session, row, config, effect, staff, employee) -> None:
                 to_address=user.email,
                 subject=subject,
                 body=body,
+                created_at=now,
+                next_attempt_at=now,
             )
         )
 

@@ -201,16 +201,22 @@ async def _store(db: Database, settings: Settings, export_id: int, fh, rows: int
 
 
 async def remove_expired(db: Database) -> int:
-    """Delete the files whose link expired (the export row stays, without a file)."""
+    """Delete the files whose link expired (the export row stays, without a file). Looks
+    first, so that a round with nothing to do writes nothing."""
     now = m.utcnow()
-    async with db.writer() as session:
-        expired = select(m.Export.id).where(
-            or_(
-                m.Export.expires_at < now,
-                m.Export.status == m.ExportStatus.FAILED,
+    stale = select(m.Export.id).where(
+        or_(m.Export.expires_at < now, m.Export.status == m.ExportStatus.FAILED)
+    )
+    async with db.reader() as session:
+        ids = list(
+            await session.scalars(
+                select(m.ExportPart.export_id).where(m.ExportPart.export_id.in_(stale)).distinct()
             )
         )
+    if not ids:
+        return 0
+    async with db.writer() as session:
         result = await session.execute(
-            m.ExportPart.__table__.delete().where(m.ExportPart.export_id.in_(expired))
+            m.ExportPart.__table__.delete().where(m.ExportPart.export_id.in_(ids))
         )
         return result.rowcount or 0

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from app.db import models as m
 from app.db.queries.process_overview import OverviewFilter, filter_to_json
 from app.domain.overview import ProcessTab
+from app.export.worker import ExportWorker
 from app.server import create_app
 from tests.api.test_process_overview import OVERVIEW, rows, scenario
 from tests.conftest import errors_of
@@ -115,10 +116,11 @@ async def test_a_department_manager_exports_its_departments_only(graphql, db, cl
         assert len(names) == 1 and set(names) <= verkoop
 
 
-async def test_only_the_owner_downloads_and_only_briefly(graphql, db, client, token, ids):
+async def test_only_the_owner_downloads_and_only_briefly(graphql, db, client, token, ids, settings):
     await scenario(graphql, db)
     employer = await ids.employer()
-    url = (await export(graphql, "werkgever.hr", employer))["export"]["url"]
+    made = (await export(graphql, "werkgever.hr", employer))["export"]
+    url = made["url"]
     assert (await download(client, token, url, None)).status_code == 401
     # Someone else, even with every right: as if the link did not exist.
     assert (await download(client, token, url, "kantoor.admin")).status_code == 404
@@ -146,6 +148,12 @@ async def test_only_the_owner_downloads_and_only_briefly(graphql, db, client, to
     async with db.writer() as s:
         await s.execute(update(m.Export).values(expires_at=m.utcnow() - dt.timedelta(seconds=1)))
     assert (await download(client, token, url, "werkgever.hr")).status_code == 410
+    node = await graphql(NODE, {"id": made["id"]}, as_user="werkgever.hr")
+    assert node["data"]["node"]["url"] is None
+    # The worker deletes the file of an expired link.
+    await ExportWorker(db, settings).run_once()
+    async with db.reader() as s:
+        assert await s.scalar(select(func.count()).select_from(m.ExportPart)) == 0
 
 
 async def test_refused_input_writes_nothing(graphql, db, ids):
