@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 
 from starlette.applications import Starlette
@@ -19,6 +20,8 @@ from app.db.principals import load_principal
 from app.db.session import Database
 from app.domain.authz import Principal
 from app.domain.errors import AccessError, Unauthenticated
+from app.events import Events
+from app.events.keepalive import KeepAliveHandler
 from app.export.download import download_export
 from app.export.worker import ExportWorker
 from app.mail import OutboxRelay
@@ -36,9 +39,15 @@ class LoketflowGraphQL(GraphQL):
             graphql_ide=None if settings.is_production else "graphiql",
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=dt.timedelta(seconds=settings.ws_init_timeout_seconds),
+        )
+        self.max_subscriptions_per_connection = settings.ws_max_subscriptions
+        self.graphql_transport_ws_handler_class = type(
+            "KeepAlive", (KeepAliveHandler,), {"ping_seconds": settings.ws_ping_seconds}
         )
         self.settings, self.db, self.verifier = settings, db, verifier
         self.export_worker: ExportWorker | None = None
+        self.events: Events | None = None
 
     async def sign_in(
         self, authorization: str | None
@@ -66,6 +75,7 @@ class LoketflowGraphQL(GraphQL):
             request=request,
             response=response,
             export_worker=self.export_worker,
+            events=self.events,
         )
 
     async def on_ws_connect(self, context: Context):
@@ -93,8 +103,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     db = Database(settings)
     graphql = LoketflowGraphQL(settings, db, TokenVerifier(settings))
     relay = OutboxRelay(db, settings)  # sends over SMTP, or without LOKETFLOW_SMTP_URL logs
-    exports = ExportWorker(db, settings)
-    graphql.export_worker = exports
+    events = Events(db, settings)  # live updates: publish the event outbox, feed subscriptions
+    exports = ExportWorker(db, settings, notify=events.wake)
+    graphql.export_worker, graphql.events = exports, events
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -103,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise ConfigurationError(
                 "The database schema is not up to date: run `loketflow db upgrade` first."
             )
+        await events.start()
         relay.start()
         exports.start()
         try:
@@ -110,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await exports.stop()
             await relay.stop()
+            await events.stop()
             await db.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
@@ -126,4 +139,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.events = events
     return app

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""  # empty: an SQLite file in data_dir
     broadcast_url: str = "memory://"
+    # The broker channel the processes of one deployment share (one per deployment).
+    broadcast_channel: str = Field(default="loketflow_events", pattern=r"^[a-z0-9_]{1,60}$")
     smtp_url: str | None = None
 
     # The e-mail relay of the outbox (app/mail.py).
@@ -48,6 +50,23 @@ class Settings(BaseSettings):
     # The service's address as clients reach it (behind a proxy), for links such as
     # `Export.url`; empty: taken from the request.
     public_url: str = ""
+
+    # Live updates (app/events). The publisher numbers committed events and hands them to the
+    # broker (LOKETFLOW_BROADCAST_URL); it also looks this often for events nobody published.
+    events_poll_seconds: float = Field(default=1.0, gt=0)
+    # Each process checks the database for events it missed and its broker connection (a
+    # heartbeat through the broker must come back within `broker_timeout_seconds`).
+    events_check_seconds: float = Field(default=2.0, gt=0)
+    broker_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Events waiting per subscription; a client that falls further behind is told to resync.
+    subscriber_queue_size: int = Field(default=256, ge=1)
+    # At most this many missed events are replayed on `after`; more: told to resync.
+    events_replay_max: int = Field(default=1000, ge=1)
+    # WebSocket: `connection_init` must arrive within this time; subscriptions per connection;
+    # the server pings this often and closes a connection that stops answering.
+    ws_init_timeout_seconds: float = Field(default=5.0, gt=0)
+    ws_max_subscriptions: int = Field(default=10, ge=1)
+    ws_ping_seconds: float = Field(default=20.0, gt=0)
 
     # Excel downloads of the process-management overview (app/export).
     # Up to this many rows the file is built within the request; more go to the background.

@@ -24,6 +24,7 @@ from app.domain.assignment import Assignment, EmployerStaff, RequestSubject, res
 from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.changes import employee_updates, still_applicable
 from app.domain.definitions import StepConfig, approval_mode
+from app.domain.events import EventKind
 from app.domain.workflow import (
     Action,
     ApplyChange,
@@ -193,7 +194,17 @@ async def carry_out(
             )
             for column, value in employee_updates(row.type, row.change or {}).items():
                 setattr(employee, column, value)
-    _queue_event(session, row, employee, None if submitted else status_before, before_open)
+    await _queue_event(
+        session,
+        row,
+        step_rows,
+        config,
+        employee,
+        staff,
+        None if submitted else status_before,
+        before_open,
+        now,
+    )
     await session.flush()
 
 
@@ -248,25 +259,44 @@ async def _queue_emails(session, row, config, effect, staff, employee, now) -> N
         )
 
 
-def _queue_event(session, row, employee, status_before, open_before) -> None:
-    """One event per transition for live views (issue 6): what changed, not who may see it."""
+async def _queue_event(
+    session, row, step_rows, config, employee, staff, status_before, open_before, now
+) -> None:
+    """One event per transition for live views (app/events): what changed, and who could act
+    on the step that closed and on the step that opened, as resolved at this moment, so that
+    each subscriber's task centre is judged without asking the database again."""
     if status_before is None:
-        kind = "INSTANCE_SUBMITTED"
+        kind = EventKind.INSTANCE_SUBMITTED
     elif row.status is not status_before:
-        kind = "STATUS_CHANGED"
+        kind = EventKind.STATUS_CHANGED
     else:
-        kind = "STEP_MOVED"
+        kind = EventKind.STEP_MOVED
+    opened_for: list[int] = []
+    closed_for: list[int] = []
+    closed_by = None
+    if open_before is not None or row.open_position is not None:
+        staff = staff or await staff_at(session, row.employer_id)
+    if open_before is not None and open_before != row.open_position:
+        closed_for = sorted(assignment(row, config, open_before, staff, employee).actors)
+        closed_by = next((s.actor_id for s in step_rows if s.position == open_before), None)
+    if row.open_position is not None and row.open_position != open_before:
+        opened_for = sorted(assignment(row, config, row.open_position, staff, employee).actors)
     session.add(
         m.OutboxEvent(
             employer_id=row.employer_id,
             department_id=employee.department_id,
             instance_id=row.id,
             kind=kind,
+            at=now,
             payload={
                 "type": row.type.value,
                 "status": row.status.value,
+                "previousStatus": status_before.value if status_before else None,
                 "openPosition": row.open_position,
                 "previousOpenPosition": open_before,
+                "openedFor": opened_for,
+                "closedFor": closed_for,
+                "closedBy": closed_by,
             },
         )
     )

@@ -18,6 +18,7 @@ import tempfile
 from sqlalchemy import func, or_, select, text, update
 
 from app.db import models as m
+from app.db import outbox
 from app.db.principals import load_principal
 from app.db.queries import process_overview as q
 from app.db.session import Database
@@ -82,15 +83,30 @@ async def claim(db: Database, export_id: int, settings: Settings) -> bool:
         return True
 
 
-async def run(db: Database, settings: Settings, export_id: int) -> None:
-    """Build a claimed export; it ends READY, or FAILED with a reason. Never raises."""
+async def _announce(session, export_id: int) -> None:
+    """Tell the owner's live view (exportProgress) where the export stands now."""
+    export = await session.get(m.Export, export_id, populate_existing=True)
+    outbox.export_progress(
+        session,
+        export,
+        status=export.status.value,
+        rowsWritten=export.rows_written,
+        rowCount=export.row_count,
+    )
+
+
+async def run(db: Database, settings: Settings, export_id: int, notify=None) -> None:
+    """Build a claimed export; it ends READY, or FAILED with a reason. Never raises.
+    `notify()` is called after each commit that wrote an event (the publisher's wake-up)."""
+    notify = notify or (lambda: None)
     try:
-        await _build(db, settings, export_id)
+        await _build(db, settings, export_id, notify)
     except ExportRefused as refusal:
         await _fail(db, export_id, str(refusal))
     except Exception:
         log.exception("export %s failed", export_id)
         await _fail(db, export_id, "Het bestand kon niet worden gemaakt. Probeer het opnieuw.")
+    notify()
 
 
 async def _fail(db: Database, export_id: int, reason: str) -> None:
@@ -106,6 +122,7 @@ async def _fail(db: Database, export_id: int, reason: str) -> None:
                     claimed_until=None,
                 )
             )
+            await _announce(session, export_id)
     except Exception:  # the lease lapses and another attempt follows
         log.exception("recording the failure of export %s failed", export_id)
 
@@ -121,7 +138,7 @@ async def _owner(session, export: m.Export) -> Principal:
     return principal
 
 
-async def _progress(db, settings, export_id: int, **values) -> None:
+async def _progress(db, settings, export_id: int, notify, **values) -> None:
     lease = m.utcnow() + dt.timedelta(seconds=settings.export_lease_seconds)
     async with db.writer() as session:
         await session.execute(
@@ -129,9 +146,11 @@ async def _progress(db, settings, export_id: int, **values) -> None:
             .where(m.Export.id == export_id, m.Export.status == m.ExportStatus.RUNNING)
             .values(claimed_until=lease, **values)
         )
+        await _announce(session, export_id)
+    notify()
 
 
-async def _build(db: Database, settings: Settings, export_id: int) -> None:
+async def _build(db: Database, settings: Settings, export_id: int, notify) -> None:
     async with db.reader() as session, db.reader() as lookups:
         export = await session.get(m.Export, export_id)
         principal = await _owner(session, export)
@@ -140,7 +159,7 @@ async def _build(db: Database, settings: Settings, export_id: int) -> None:
         total = await session.scalar(
             select(func.count()).select_from(q.overview(principal, f).subquery())
         )
-        await _progress(db, settings, export_id, row_count=total, rows_written=0)
+        await _progress(db, settings, export_id, notify, row_count=total, rows_written=0)
 
         book = OverviewWorkbook(cols, max_rows=settings.export_rows_per_sheet)
         cells = RowCells(principal, cols)
@@ -160,7 +179,7 @@ async def _build(db: Database, settings: Settings, export_id: int) -> None:
                 asyncio.to_thread(lambda rows=chunk: book.append(cells.all_cells(rows)))
             )
             if m.utcnow() - reported >= PROGRESS_EVERY:
-                await _progress(db, settings, export_id, rows_written=book.rows)
+                await _progress(db, settings, export_id, notify, rows_written=book.rows)
                 reported = m.utcnow()
         if writing is not None:
             await writing
@@ -198,6 +217,7 @@ async def _store(db: Database, settings: Settings, export_id: int, fh, rows: int
         )
         if done.rowcount != 1:
             raise RuntimeError("export was taken over while it was stored")
+        await _announce(session, export_id)
 
 
 async def remove_expired(db: Database) -> int:

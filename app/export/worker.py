@@ -23,8 +23,8 @@ log = logging.getLogger("loketflow.export")
 
 
 class ExportWorker:
-    def __init__(self, db: Database, settings: Settings):
-        self.db, self.settings = db, settings
+    def __init__(self, db: Database, settings: Settings, notify=None):
+        self.db, self.settings, self.notify = db, settings, notify
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -36,7 +36,7 @@ class ExportWorker:
         built = 0
         while (export_id := await self._next()) is not None:
             if await build.claim(self.db, export_id, self.settings):
-                await build.run(self.db, self.settings, export_id)
+                await build.run(self.db, self.settings, export_id, self.notify)
                 built += 1
         await build.remove_expired(self.db)
         return built
@@ -75,6 +75,5 @@ class ExportWorker:
         """Stop between rounds or mid-build; a build cut off is taken over after its lease."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=2)  # never hang the shutdown
             self._task = None

@@ -42,6 +42,7 @@ async def write(
                     "Iemand anders wijzigde dit tegelijkertijd. Probeer het opnieuw.",
                 ) from exc
     await ctx.after_write()
+    ctx.wake_publisher()
     return result
 
 

@@ -106,7 +106,7 @@ async def export_process_overview(
 
     export_id = await write(info, create)
     if inline:
-        await build.run(ctx.db, settings, export_id)
+        await build.run(ctx.db, settings, export_id, ctx.wake_publisher)
     elif ctx.export_worker is not None:
         ctx.export_worker.wake()
     row = await ctx.scalar(

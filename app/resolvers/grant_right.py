@@ -4,6 +4,7 @@ import strawberry
 from sqlalchemy import select
 
 from app.db import models as m
+from app.db import outbox
 from app.domain.authz import PROVIDER_ONLY_RIGHTS, RIGHT_NAMES, UserType
 from app.domain.errors import DomainError, ErrorCode
 from app.resolvers.common import get_visible, input_pk, write
@@ -86,6 +87,7 @@ async def grant_right(info: strawberry.Info, input: GrantRightInput) -> UserPayl
                     granted_by_id=principal.user_id,
                 )
             )
+            outbox.access_changed(session, user.id, employer_id)
         return user
 
     try:

@@ -4,6 +4,7 @@ import strawberry
 from sqlalchemy import select
 
 from app.db import models as m
+from app.db import outbox
 from app.domain.authz import UserRef, user_works_at
 from app.domain.errors import DomainError, ErrorCode
 from app.resolvers.common import get_visible, input_pk, write
@@ -75,6 +76,7 @@ async def link_role(info: strawberry.Info, input: LinkRoleInput) -> RoleLinkPayl
         )
         session.add(link)
         await session.flush()
+        outbox.access_changed(session, user.id, employer.id)
         return link
 
     try:

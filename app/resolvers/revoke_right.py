@@ -4,6 +4,7 @@ import strawberry
 from sqlalchemy import delete, func, select
 
 from app.db import models as m
+from app.db import outbox
 from app.domain.authz import Right, UserType
 from app.domain.errors import DomainError, ErrorCode
 from app.resolvers.common import write
@@ -50,6 +51,7 @@ async def revoke_right(info: strawberry.Info, input: GrantRightInput) -> UserPay
         await session.execute(
             delete(m.RightGrant).where(*grant_filter(user.id, input.right, employer_id))
         )
+        outbox.access_changed(session, user.id, employer_id)
         return user
 
     try:

@@ -4,6 +4,7 @@ import strawberry
 from sqlalchemy import delete
 
 from app.db import models as m
+from app.db import outbox
 from app.domain.errors import DomainError
 from app.resolvers.common import get_visible, input_pk, write
 from app.schema.errors import UserError
@@ -28,6 +29,7 @@ async def unlink_role(info: strawberry.Info, input: UnlinkRoleInput) -> UnlinkRo
         pk = input_pk(input.role_link_id, "RoleLink", "roleLinkId")
         link = await get_visible(session, principal, m.RoleLink, pk, "roleLinkId")
         await session.execute(delete(m.RoleLink).where(m.RoleLink.id == link.id))
+        outbox.access_changed(session, link.user_id, link.employer_id)
         return input.role_link_id
 
     try:

@@ -8,6 +8,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from app.schema.extensions import CloseReadSession, MaskUnexpectedErrors
 from app.schema.mutation import Mutation
 from app.schema.query import Query
+from app.schema.subscription import Subscription
 from app.schema.types.declaration import Component
 from app.schema.types.employee import Employee
 from app.schema.types.employer import Department, Employer
@@ -18,6 +19,7 @@ from app.schema.types.workflow import WorkflowDefinition
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     # Node implementations reachable only through `node(id)` must still be in the schema.
     types=[
         Employer,

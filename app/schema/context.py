@@ -28,6 +28,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     # The background builder of large Excel exports in this process (app/export/worker.py).
     export_worker: Any = None
+    # Live updates in this process (app/events): the hub subscriptions follow, the publisher.
+    events: Any = None
     _session: AsyncSession | None = field(default=None, repr=False)
     _loaders: Any = field(default=None, repr=False)
     # Strawberry resolves sibling fields concurrently; an AsyncSession allows one operation at a
@@ -78,6 +80,11 @@ class Context:
                 await self._session.close()
                 self._session = None
         self._loaders = None
+
+    def wake_publisher(self) -> None:
+        """Events committed: have them published now rather than at the next poll."""
+        if self.events is not None:
+            self.events.wake()
 
     @property
     def is_websocket(self) -> bool:

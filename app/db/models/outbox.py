@@ -7,7 +7,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.models.base import Base, UTCDateTime, _enum, utcnow
@@ -55,15 +55,33 @@ class OutboxEmail(Base):
 
 
 class OutboxEvent(Base):
-    """A change others may want to hear of live (issue 6): the id increases monotonically."""
+    """A change others may want to hear of live (subscriptions, app/events).
+
+    Written in the transaction of the change; `seq` is given when it is published, by one
+    publisher at a time, in commit order: it increases monotonically without gaps, so whoever has
+    seen event N has seen every event before it (catch-up replays `seq > N`).
+    """
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_employer", "employer_id", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_events_employer", "employer_id", "id"),
+        # The publisher picks up what is not published yet, oldest first.
+        Index(
+            "ix_outbox_events_unpublished",
+            "id",
+            sqlite_where=text("seq IS NULL"),
+            postgresql_where=text("seq IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # None: not about one employer (an office-wide export, a user's access).
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_instances.id"))
+    # The one user an event is for (an export's owner; whose access changed).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,118 @@
+"""Events for live views (subscriptions), and who may receive each (DOMAIN.md sections 1, 5, 6).
+
+Pure: an event is what the outbox recorded about a change; the predicates below decide, for one
+subscriber (its `Principal` as it is now) and one subscription, whether the event concerns it.
+Every event is checked before it is sent: a department manager never hears of another
+department, a revoked right or role link stops what it gave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from app.domain.authz import Principal, Right, UserType
+
+
+class EventKind(StrEnum):
+    INSTANCE_SUBMITTED = "INSTANCE_SUBMITTED"
+    STEP_MOVED = "STEP_MOVED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    ACCESS_CHANGED = "ACCESS_CHANGED"  # a user's rights, role links or departments changed
+    EXPORT_PROGRESS = "EXPORT_PROGRESS"
+
+
+INSTANCE_KINDS = frozenset(
+    {EventKind.INSTANCE_SUBMITTED, EventKind.STEP_MOVED, EventKind.STATUS_CHANGED}
+)
+
+
+class TaskChange(StrEnum):
+    TASK_OPENED = "TASK_OPENED"  # a task you may act on appeared
+    TASK_TAKEN = "TASK_TAKEN"  # someone else acted on a task of yours: it disappears
+    TASK_CLOSED = "TASK_CLOSED"  # you acted on it, or the request ended (withdrawn)
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int  # monotonically increasing, gap-free (app/db/models/outbox.py)
+    kind: str
+    at: dt.datetime
+    employer_id: int | None = None
+    department_id: int | None = None
+    instance_id: int | None = None
+    user_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "kind": self.kind,
+            "at": self.at.isoformat(),
+            "employerId": self.employer_id,
+            "departmentId": self.department_id,
+            "instanceId": self.instance_id,
+            "userId": self.user_id,
+            "payload": self.payload,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        return cls(
+            seq=int(data["seq"]),
+            kind=data["kind"],
+            at=dt.datetime.fromisoformat(data["at"]),
+            employer_id=data.get("employerId"),
+            department_id=data.get("departmentId"),
+            instance_id=data.get("instanceId"),
+            user_id=data.get("userId"),
+            payload=data.get("payload") or {},
+        )
+
+
+def task_change(principal: Principal, event: Event, employer_id: int | None) -> TaskChange | None:
+    """What `event` changes in the subscriber's task centre (at `employer_id`, or anywhere).
+
+    The event names who could act on the step that opened and on the step that closed, as the
+    assignment rules resolved it at that moment (app/domain/assignment.py), so this needs no
+    database: a manager never appears for another department, nobody for their own request.
+    """
+    if event.kind not in INSTANCE_KINDS or principal.user_type is UserType.EMPLOYEE:
+        return None
+    if employer_id is not None and event.employer_id != employer_id:
+        return None
+    if event.employer_id not in principal.reachable_employer_ids:
+        return None
+    me = principal.user_id
+    if me in event.payload.get("openedFor", ()):
+        return TaskChange.TASK_OPENED
+    if me in event.payload.get("closedFor", ()):
+        taken_by = event.payload.get("closedBy")
+        return TaskChange.TASK_TAKEN if taken_by not in (None, me) else TaskChange.TASK_CLOSED
+    return None
+
+
+def concerns_process_overview(principal: Principal, event: Event, employer_id: int) -> bool:
+    """A change in the employer's process-management overview, within the subscriber's scope."""
+    if event.kind not in INSTANCE_KINDS or event.employer_id != employer_id:
+        return False
+    if not principal.has_right(Right.PROCESS_MANAGEMENT, employer_id):
+        return False
+    if principal.is_department_manager:
+        return event.department_id in principal.department_ids
+    return True
+
+
+def concerns_export(principal: Principal, event: Event, export_id: int) -> bool:
+    return (
+        event.kind == EventKind.EXPORT_PROGRESS
+        and event.user_id == principal.user_id
+        and event.payload.get("exportId") == export_id
+    )
+
+
+def changes_access_of(principal: Principal, event: Event) -> bool:
+    """The subscriber's own rights changed: reload them before judging the next event."""
+    return event.kind == EventKind.ACCESS_CHANGED and event.user_id == principal.user_id

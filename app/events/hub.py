@@ -1,0 +1,243 @@
+"""The hub of one process: published events in, to every subscription of this process out.
+
+- One broker subscription per process (`broadcaster`, LOKETFLOW_BROADCAST_URL), however many
+  GraphQL subscriptions there are; events published here go to local subscribers at once.
+- Events arrive in `seq` order without gaps: a message that skips numbers, or a broker that was
+  silent while the database moved on (checked every `events_check_seconds`), makes the hub read
+  the missing events from the database. A lost broker connection is noticed by a heartbeat that
+  does not come back, and the connection is made anew; nothing is missed meanwhile.
+- Each subscription has a bounded queue. One that falls too far behind loses its backlog and is
+  told to resync, so a slow client cannot make the server's memory grow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+
+from broadcaster import Broadcast
+from sqlalchemy import func, select
+
+from app.db import models as m
+from app.db.session import Database
+from app.domain.events import Event
+from app.events.publisher import to_event
+from app.settings import Settings
+
+log = logging.getLogger("loketflow.events")
+
+# PostgreSQL NOTIFY carries at most 8000 bytes: larger batches travel as "read from seq N".
+MAX_MESSAGE = 7000
+
+
+class Listener:
+    """One subscription's inbox."""
+
+    def __init__(self, size: int):
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=size)
+        self.overflowed = False
+        self.wakeup = asyncio.Event()
+
+    def offer(self, event: Event) -> None:
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed = True
+        self.wakeup.set()
+
+    async def next(self) -> Event | None:
+        """The next event, or None when the backlog was dropped (the caller must resync)."""
+        while True:
+            if self.overflowed:
+                self.overflowed = False
+                while not self.queue.empty():
+                    self.queue.get_nowait()
+                return None
+            if not self.queue.empty():
+                return self.queue.get_nowait()
+            self.wakeup.clear()
+            await self.wakeup.wait()
+
+
+class EventHub:
+    def __init__(self, db: Database, settings: Settings):
+        self.db, self.settings = db, settings
+        self.channel = settings.broadcast_channel
+        self.last_seq = 0
+        self.listeners: set[Listener] = set()
+        self.broker_ok = False
+        self._broadcast: Broadcast | None = None
+        self._catching_up = asyncio.Lock()
+        self._heartbeats: dict[str, asyncio.Event] = {}
+        self._tasks: list[asyncio.Task] = []
+        self._listen_task: asyncio.Task | None = None
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def listen(self) -> AsyncIterator[Listener]:
+        listener = Listener(self.settings.subscriber_queue_size)
+        self.listeners.add(listener)
+        try:
+            yield listener
+        finally:
+            self.listeners.discard(listener)
+
+    async def replay(self, after: int, limit: int) -> list[Event]:
+        """Published events after `after`, oldest first, at most `limit`."""
+        async with self.db.reader() as session:
+            rows = await session.scalars(
+                select(m.OutboxEvent)
+                .where(m.OutboxEvent.seq > after)
+                .order_by(m.OutboxEvent.seq)
+                .limit(limit)
+            )
+            return [to_event(r) for r in rows]
+
+    def _dispatch(self, events: list[Event]) -> None:
+        for event in events:
+            if event.seq != self.last_seq + 1:
+                continue  # a duplicate (already delivered) or a gap (the caller catches up)
+            self.last_seq = event.seq
+            for listener in list(self.listeners):
+                listener.offer(event)
+
+    async def _receive(self, events: list[Event], up_to: int) -> None:
+        """Deliver in order; whatever is missing before them is read from the database."""
+        async with self._catching_up:
+            events = sorted((e for e in events if e.seq > self.last_seq), key=lambda e: e.seq)
+            if (events and events[0].seq != self.last_seq + 1) or up_to > self.last_seq + len(
+                events
+            ):
+                await self._catch_up()
+            else:
+                self._dispatch(events)
+
+    async def _catch_up(self) -> None:
+        while True:
+            missed = await self.replay(self.last_seq, 1000)
+            if not missed:
+                return
+            self._dispatch(missed)
+
+    # --- in from the publisher, out to the broker ------------------------------------------
+
+    async def published(self, events: list[Event]) -> None:
+        """Events just numbered in this process: to local subscribers now, then to the others."""
+        await self._receive(events, events[-1].seq)
+        message = json.dumps({"events": [e.to_json() for e in events]}, separators=(",", ":"))
+        if len(message.encode()) > MAX_MESSAGE:
+            message = json.dumps({"upTo": events[-1].seq})
+        try:
+            if self._broadcast is None:
+                raise ConnectionError("no broker connection")
+            await asyncio.wait_for(
+                self._broadcast.publish(self.channel, message), self.settings.broker_timeout_seconds
+            )
+        except Exception as error:  # the others find the events in the database
+            log.warning(
+                "events %s..%s not sent to the broker: %s", events[0].seq, events[-1].seq, error
+            )
+
+    async def _on_message(self, text: str) -> None:
+        data = json.loads(text)
+        if "heartbeat" in data:
+            if waiter := self._heartbeats.get(data["heartbeat"]):
+                waiter.set()
+            return
+        events = [Event.from_json(e) for e in data.get("events", [])]
+        await self._receive(events, max([e.seq for e in events] + [data.get("upTo", 0)]))
+
+    # --- the broker connection -------------------------------------------------------------
+
+    async def _connect(self) -> None:
+        broadcast = Broadcast(self.settings.broadcast_url)
+        await asyncio.wait_for(broadcast.connect(), self.settings.broker_timeout_seconds)
+        self._broadcast = broadcast
+        ready = asyncio.Event()
+        self._listen_task = asyncio.create_task(self._listen(broadcast, ready))
+        await asyncio.wait_for(ready.wait(), self.settings.broker_timeout_seconds)
+        self.broker_ok = True
+
+    async def _listen(self, broadcast: Broadcast, ready: asyncio.Event) -> None:
+        async with broadcast.subscribe(self.channel) as subscriber:
+            ready.set()
+            async for event in subscriber:
+                try:
+                    await self._on_message(event.message)
+                except Exception:
+                    log.exception("event hub: a broker message could not be handled")
+
+    async def _disconnect(self) -> None:
+        self.broker_ok = False
+        broadcast, self._broadcast = self._broadcast, None
+        if self._listen_task is not None:
+            self._listen_task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._listen_task
+            self._listen_task = None
+        if broadcast is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(broadcast.disconnect(), self.settings.broker_timeout_seconds)
+
+    async def _heartbeat(self) -> bool:
+        """Our own message, through the broker and back: is the connection alive both ways?"""
+        if self._broadcast is None or self._listen_task is None or self._listen_task.done():
+            return False
+        token = uuid.uuid4().hex
+        waiter = self._heartbeats[token] = asyncio.Event()
+        try:
+            await asyncio.wait_for(
+                self._broadcast.publish(self.channel, json.dumps({"heartbeat": token})),
+                self.settings.broker_timeout_seconds,
+            )
+            await asyncio.wait_for(waiter.wait(), self.settings.broker_timeout_seconds)
+            return True
+        except Exception:
+            return False
+        finally:
+            self._heartbeats.pop(token, None)
+
+    async def check(self) -> None:
+        """One round of the watchdog: the broker answers, and nothing published was missed."""
+        if not await self._heartbeat():
+            log.warning("event hub: broker connection lost; connecting again")
+            await self._disconnect()
+            try:
+                await self._connect()
+            except Exception as error:
+                log.warning("event hub: broker not reachable (%s); retrying", error)
+        async with self.db.reader() as session:
+            top = await session.scalar(select(func.max(m.OutboxEvent.seq))) or 0
+        if top > self.last_seq:
+            async with self._catching_up:
+                await self._catch_up()
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.events_check_seconds)
+            try:
+                await self.check()
+            except Exception:
+                log.exception("event hub: a check failed")
+
+    async def start(self) -> None:
+        async with self.db.reader() as session:
+            self.last_seq = await session.scalar(select(func.max(m.OutboxEvent.seq))) or 0
+        try:
+            await self._connect()
+        except Exception as error:  # the watchdog keeps trying; the database still serves
+            log.warning("event hub: broker not reachable at start (%s)", error)
+        self._tasks.append(asyncio.create_task(self._watch(), name="loketflow-event-watch"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:  # a read cut off mid-way may take a moment to unwind; never hang
+            await asyncio.wait(self._tasks, timeout=2)
+        self._tasks.clear()
+        await self._disconnect()

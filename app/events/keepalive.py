@@ -1,0 +1,41 @@
+"""graphql-transport-ws with keep-alive: the server pings every `ws_ping_seconds`; a connection
+that has not answered (pong, or any message) by the next ping is closed, so that dead clients
+do not keep subscriptions (and their queues) alive. Strawberry pings only on the legacy protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+
+
+class KeepAliveHandler(BaseGraphQLTransportWSHandler):
+    ping_seconds = 20.0  # set per server from the settings (a subclass per app)
+
+    async def handle(self) -> None:
+        self._heard = time.monotonic()
+        pinger = asyncio.create_task(self._ping())
+        try:
+            await super().handle()
+        finally:
+            pinger.cancel()
+            with contextlib.suppress(BaseException):
+                await pinger
+
+    async def handle_message(self, message) -> None:
+        self._heard = time.monotonic()
+        await super().handle_message(message)
+
+    async def _ping(self) -> None:
+        while True:
+            await asyncio.sleep(self.ping_seconds)
+            if time.monotonic() - self._heard > 2 * self.ping_seconds:
+                await self.websocket.close(code=4408, reason="No answer to ping")
+                return
+            if self.connection_acknowledged:
+                await self.send_message({"type": "ping"})

@@ -1,0 +1,117 @@
+"""The publisher of the event outbox: numbers committed events and hands them on.
+
+Mutations write `OutboxEvent` rows in their own transaction, so an event exists only for a change
+that committed. The publisher then, in a transaction of its own and one publisher at a time
+across every process (an advisory lock on PostgreSQL; SQLite's write lock), gives each unnumbered
+event the next `seq`, in the order the events were written, and commits. Only then are the events
+handed to the hub (this process's subscribers at once) and to the broker (the other processes).
+Whoever sees event N can therefore find every event before it in the database: catch-up and
+gap detection rest on that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from sqlalchemy import func, select, text
+
+from app.db import models as m
+from app.db.session import Database
+from app.domain.events import Event
+from app.settings import Settings
+
+log = logging.getLogger("loketflow.events")
+
+BATCH = 500
+STOP_SECONDS = 3.0
+# Any number both PostgreSQL sides agree on: the lock that makes one publisher number at a time.
+ADVISORY_LOCK = 7_201_345
+
+
+def to_event(row: m.OutboxEvent) -> Event:
+    return Event(
+        seq=row.seq,
+        kind=row.kind,
+        at=row.at,
+        employer_id=row.employer_id,
+        department_id=row.department_id,
+        instance_id=row.instance_id,
+        user_id=row.user_id,
+        payload=row.payload or {},
+    )
+
+
+class OutboxPublisher:
+    def __init__(self, db: Database, settings: Settings, hub):
+        self.db, self.settings, self.hub = db, settings, hub
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        """Something committed events: publish now rather than at the next poll."""
+        self._wake.set()
+
+    async def _waiting(self) -> bool:
+        async with self.db.reader() as session:
+            return (
+                await session.scalar(
+                    select(m.OutboxEvent.id).where(m.OutboxEvent.seq.is_(None)).limit(1)
+                )
+                is not None
+            )
+
+    async def publish_pending(self) -> list[Event]:
+        """Number what is waiting, commit, then hand it on; returns the events published."""
+        if not await self._waiting():  # most rounds: a read, no write transaction
+            return []
+        async with self.db.writer() as session:
+            if not self.db.is_sqlite:
+                await session.execute(text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})"))
+            rows = list(
+                await session.scalars(
+                    select(m.OutboxEvent)
+                    .where(m.OutboxEvent.seq.is_(None))
+                    .order_by(m.OutboxEvent.id)
+                    .limit(BATCH)
+                )
+            )
+            top = await session.scalar(select(func.max(m.OutboxEvent.seq))) or 0
+            now = m.utcnow()
+            for n, row in enumerate(rows, start=1):
+                row.seq, row.published_at = top + n, now
+            await session.flush()
+            events = [to_event(r) for r in rows]
+        if events:
+            await self.hub.published(events)
+        return events
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                while len(await self.publish_pending()) == BATCH:
+                    pass
+            except Exception:
+                log.exception("event publisher: a round failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.events_poll_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self._loop(), name="loketflow-event-publisher")
+
+    async def stop(self) -> None:
+        """Finish the round in progress (never cut a numbering transaction in half), publish
+        what committed last, then stop."""
+        if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(self._task, STOP_SECONDS)
+            except TimeoutError:
+                log.warning("event publisher: did not stop in time")
+            self._task = None

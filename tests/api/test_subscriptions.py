@@ -1,0 +1,214 @@
+"""Live updates over WebSocket (issue 6), against a real server: the task centre and the process
+overview follow changes as they commit, scoped to what each subscriber may see, with catch-up."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy import select
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from app.db import models as m
+from tests.api.live import post, serve, subscribe
+from tests.api.test_requests import APPROVE, CLAIM, component_id
+
+TASKS = """subscription ($after: Int) { taskCentreChanged(after: $after) {
+  eventId kind instance { id employee { name } } openCount } }"""
+OVERVIEW = """subscription ($employerId: ID!, $after: Int) {
+  processOverviewChanged(employerId: $employerId, after: $after) {
+  eventId kind status previousStatus instance { id employee { name } } } }"""
+TASK_IDS = "{ taskCentre { edges { node { id instance { id } } } } }"
+
+
+@pytest.fixture
+async def live(settings, db):
+    async with serve(settings) as base:
+        yield base
+
+
+async def submit(base, token, db, user, value="10"):
+    variables = {"input": {"componentId": await component_id(db, "Kilometers onbelast"),
+                           "value": value}}  # fmt: skip
+    result = await post(base, token(user), CLAIM, variables)
+    assert result["data"]["submitExpenseClaim"]["errors"] == [], result
+    return result["data"]["submitExpenseClaim"]["instance"]["id"]
+
+
+async def employee_name(db, number: int) -> str:
+    async with db.reader() as s:
+        return await s.scalar(select(m.Employee.name).where(m.Employee.employee_number == number))
+
+
+async def test_a_manager_hears_of_its_departments_new_task_at_once(live, db, token):
+    async with subscribe(live, token("manager.verkoop"), TASKS, {"after": 0}) as sub:
+        other = await submit(live, token, db, "wn005")  # Magazijn: not for manager.verkoop
+        mine = await submit(live, token, db, "wn001")  # Verkoop
+        # Within the second: the first (and only) event is Verkoop's.
+        message = await sub.next(within=1.0)
+        event = message["payload"]["data"]["taskCentreChanged"]
+        assert event["kind"] == "TASK_OPENED"
+        assert event["instance"]["id"] == mine != other
+        assert event["instance"]["employee"]["name"] == await employee_name(db, 1)
+        assert event["openCount"] == 1
+        await sub.nothing(0.5)
+
+
+async def test_a_task_taken_by_a_colleague_disappears(live, db, token):
+    claim = await submit(live, token, db, "wn001")
+    # The office may act on claims in all-users mode too: kantoor.salaris has it as well.
+    async with subscribe(live, token("kantoor.salaris"), TASKS) as office:
+        await asyncio.sleep(0.3)  # subscribed without `after`: from now on
+        tasks = await post(live, token("manager.verkoop"), TASK_IDS)
+        [task] = [
+            e["node"]["id"]
+            for e in tasks["data"]["taskCentre"]["edges"]
+            if e["node"]["instance"]["id"] == claim
+        ]
+        done = await post(live, token("manager.verkoop"), APPROVE, {"input": {"taskId": task}})
+        assert done["data"]["approveTask"]["errors"] == []
+        event = (await office.next())["payload"]["data"]["taskCentreChanged"]
+        assert (event["kind"], event["instance"]["id"]) == ("TASK_TAKEN", claim)
+        assert event["openCount"] == 0
+
+
+async def test_the_overview_follows_within_the_managers_scope(live, db, token, ids):
+    employer = await ids.employer()
+    variables = {"employerId": employer, "after": 0}
+    async with (
+        subscribe(live, token("manager.verkoop"), OVERVIEW, variables) as manager,
+        subscribe(live, token("werkgever.hr"), OVERVIEW, variables) as hr,
+    ):
+        other = await submit(live, token, db, "wn005")
+        mine = await submit(live, token, db, "wn001")
+        seen_by_hr = [(await hr.next())["payload"]["data"]["processOverviewChanged"]
+                      for _ in range(2)]  # fmt: skip
+        assert [e["instance"]["id"] for e in seen_by_hr] == [other, mine]
+        event = (await manager.next())["payload"]["data"]["processOverviewChanged"]
+        assert (event["kind"], event["status"], event["instance"]["id"]) == (
+            "INSTANCE_SUBMITTED",
+            "IN_PROGRESS",
+            mine,
+        )
+        await manager.nothing(0.5)
+        # Event ids increase without gaps.
+        assert seen_by_hr[1]["eventId"] == seen_by_hr[0]["eventId"] + 1
+
+
+async def test_after_replays_what_was_missed_then_continues(live, db, token, ids):
+    employer = await ids.employer()
+    first = await submit(live, token, db, "wn001")
+    second = await submit(live, token, db, "wn005")
+    async with subscribe(
+        live, token("werkgever.hr"), OVERVIEW, {"employerId": employer, "after": 0}
+    ) as sub:
+        events = [(await sub.next())["payload"]["data"]["processOverviewChanged"]
+                  for _ in range(2)]  # fmt: skip
+    assert [e["instance"]["id"] for e in events] == [first, second]
+    # Reconnect after the first: the second comes once, then the live third.
+    async with subscribe(
+        live,
+        token("werkgever.hr"),
+        OVERVIEW,
+        {"employerId": employer, "after": events[0]["eventId"]},
+    ) as sub:
+        replayed = (await sub.next())["payload"]["data"]["processOverviewChanged"]
+        assert replayed["instance"]["id"] == second
+        third = await submit(live, token, db, "wn006")
+        live_event = (await sub.next())["payload"]["data"]["processOverviewChanged"]
+        assert live_event["instance"]["id"] == third
+        assert live_event["eventId"] == replayed["eventId"] + 1
+        await sub.nothing(0.5)
+
+
+REVOKE = (
+    """mutation ($input: GrantRightInput!) { revokeRight(input: $input) { errors { code } } }"""
+)
+
+
+async def test_revoking_the_right_ends_the_subscription(live, db, token, ids):
+    employer = await ids.employer()
+    async with subscribe(
+        live, token("werkgever.hr"), OVERVIEW, {"employerId": employer, "after": 0}
+    ) as sub:
+        await submit(live, token, db, "wn005")
+        assert (await sub.next())["type"] == "next"
+        revoke = {
+            "userId": await ids.user("werkgever.hr"),
+            "right": "PROCESS_MANAGEMENT",
+            "employerId": employer,
+        }
+        result = await post(live, token("kantoor.admin"), REVOKE, {"input": revoke})
+        assert result["data"]["revokeRight"]["errors"] == []
+        await submit(live, token, db, "wn006")
+        message = await sub.next()
+        # The event after the revocation is not delivered: the subscription ends instead.
+        assert message["type"] in ("next", "error")
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+        assert message["type"] == "error" or message["payload"]["data"] is None
+
+
+async def test_subscriptions_need_a_user_and_the_right(live, token, ids):
+    employer = await ids.employer()
+    for user in (None, "werkgever.directie", "wn001"):
+        async with subscribe(
+            live, token(user) if user else None, OVERVIEW, {"employerId": employer}
+        ) as sub:
+            message = await sub.next()
+            errors = (
+                message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+            )
+            expected = "UNAUTHENTICATED" if user is None else "FORBIDDEN"
+            assert errors[0]["extensions"]["code"] == expected, user
+    async with subscribe(live, token("wn001"), TASKS) as sub:
+        message = await sub.next()
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.fixture
+async def strict(settings, db):
+    custom = settings.model_copy(
+        update={"ws_init_timeout_seconds": 0.3, "ws_max_subscriptions": 2, "ws_ping_seconds": 0.2}
+    )
+    async with serve(custom) as base:
+        yield base
+
+
+async def test_connection_limits_and_keep_alive(strict, token):
+    url = strict.replace("http://", "ws://") + "/graphql"
+    # No connection_init in time: closed.
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 3)
+        assert closed.value.rcvd.code == 4408
+    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+        init = {"Authorization": f"Bearer {token('werkgever.hr')}"}
+        await ws.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        # The server pings; we answer.
+        ping = json.loads(await asyncio.wait_for(ws.recv(), 3))
+        assert ping == {"type": "ping"}
+        await ws.send(json.dumps({"type": "pong"}))
+        # Two subscriptions at most on one connection.
+        for n in ("1", "2", "3"):
+            payload = {"query": TASKS, "variables": {}}
+            await ws.send(json.dumps({"id": n, "type": "subscribe", "payload": payload}))
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 3))
+            if message["type"] == "ping":
+                await ws.send(json.dumps({"type": "pong"}))
+                continue
+            break
+        assert message["id"] == "3" and message["type"] == "error"
+        assert "limit" in message["payload"][0]["message"]
+    # A client that stops answering pings is closed.
+    async with connect(url, subprotocols=["graphql-transport-ws"], ping_interval=None) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        with pytest.raises(ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 3)  # pings, never answered

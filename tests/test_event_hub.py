@@ -1,0 +1,61 @@
+"""The event hub of one process (app/events/hub.py), below the API: bounded queues that tell a
+slow subscriber to resync, gaps filled from the database, duplicates dropped."""
+
+from __future__ import annotations
+
+import json
+
+from app.db import models as m
+from app.domain.events import Event
+from app.events import Events
+
+
+def _event(seq: int) -> Event:
+    return Event(seq=seq, kind="STEP_MOVED", at=m.utcnow(), employer_id=None)
+
+
+async def test_a_slow_subscriber_is_told_to_resync_and_memory_stays_bounded(settings, db):
+    events = Events(db, settings.model_copy(update={"subscriber_queue_size": 2}))
+    hub = events.hub
+    async with hub.listen() as slow, hub.listen() as fast:
+        for seq in (1, 2, 3, 4):
+            hub._dispatch([_event(seq)])
+            assert (await fast.next()).seq == seq  # keeps up: unaffected by the slow one
+        assert slow.queue.qsize() == 2 and slow.overflowed  # never more than its bound
+        assert await slow.next() is None  # resync: the backlog is dropped
+        assert slow.queue.empty()
+        hub._dispatch([_event(5)])
+        assert (await slow.next()).seq == 5
+        assert (await fast.next()).seq == 5
+
+
+async def test_gaps_are_read_from_the_database_and_duplicates_dropped(settings, db):
+    events = Events(db, settings)
+    hub = events.hub
+    async with db.writer() as session:
+        for seq in (1, 2, 3):
+            session.add(m.OutboxEvent(kind="STEP_MOVED", seq=seq, published_at=m.utcnow()))
+    async with hub.listen() as listener:
+        # A broker message with only event 3: 1 and 2 come from the database, in order.
+        await hub._on_message(json.dumps({"events": [_event(3).to_json()]}))
+        assert [(await listener.next()).seq for _ in range(3)] == [1, 2, 3]
+        # The same message again (another process published it too): nothing new.
+        await hub._on_message(json.dumps({"events": [_event(3).to_json()]}))
+        assert listener.queue.empty()
+        # A hint only ("read up to 4") after event 4 was committed.
+        async with db.writer() as session:
+            session.add(m.OutboxEvent(kind="STEP_MOVED", seq=4, published_at=m.utcnow()))
+        await hub._on_message(json.dumps({"upTo": 4}))
+        assert (await listener.next()).seq == 4
+
+
+async def test_the_publisher_numbers_events_in_commit_order_without_gaps(settings, db):
+    events = Events(db, settings)
+    async with db.writer() as session:
+        for _ in range(3):
+            session.add(m.OutboxEvent(kind="STEP_MOVED"))
+    async with events.hub.listen() as listener:
+        published = await events.publisher.publish_pending()
+        assert [e.seq for e in published] == [1, 2, 3]
+        assert [(await listener.next()).seq for _ in range(3)] == [1, 2, 3]
+    assert await events.publisher.publish_pending() == []
