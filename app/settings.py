@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # A running export renews its claim as it goes; a process that died loses it after this.
     export_lease_seconds: float = Field(default=120.0, gt=0)
     export_max_attempts: int = Field(default=3, ge=1)
+    # Background exports waiting or running per user at a time (a fair share of the workers).
+    export_max_waiting_per_user: int = Field(default=3, ge=1)
     # PostgreSQL: the export's one long read may run longer than ordinary statements.
     export_statement_timeout_ms: int = Field(default=30 * 60_000, ge=0)
 

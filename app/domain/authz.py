@@ -177,3 +177,11 @@ def user_works_at(user: UserRef, employer_id: int, employer_provider_id: int) ->
     if user.user_type in (UserType.EMPLOYER, UserType.DEPARTMENT_MANAGER):
         return user.employer_id == employer_id
     return False
+
+
+def holds_here_or_office_wide(principal: Principal, right: Right, employer_id: int | None) -> bool:
+    """`right` at the employer; with no employer, an office-wide view: a provider user holding
+    `right` at one employer or more (who then sees those employers only)."""
+    if employer_id is not None:
+        return principal.has_right(right, employer_id)
+    return principal.user_type is UserType.PROVIDER and bool(principal.employers_with(right))

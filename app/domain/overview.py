@@ -7,15 +7,26 @@ those, in that order, with these Dutch headers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from app.domain.assignment import EmployerStaff, RequestSubject, resolve
 from app.domain.authz import UserType
 from app.domain.catalogue import WorkflowType
 from app.domain.definitions import ApprovalMode, AssigneeKind, StepConfig
 from app.domain.workflow import InstanceStatus, StepAction, StepState
+
+# Payroll offices and their clients live by Dutch time: a date filter means the Dutch day, and
+# the Excel file shows Dutch wall-clock times.
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day` in Dutch time, as an aware moment."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL_TIME)
 
 
 class ProcessTab(StrEnum):
@@ -149,7 +160,8 @@ def assignee_label(
     `department_has_managers` known, the expense-claim default names whom it reaches."""
     assignee = step.assignee
     if assignee.kind is AssigneeKind.ROLE:
-        return f"Rol {role_names.get(assignee.role_id, '(verwijderd)')}"
+        name = role_names.get(assignee.role_id)
+        return f"Rol {name}" if name else "Een rol"  # a role the viewer may not see
     if assignee.kind is AssigneeKind.USERS:
         names = sorted(user_names.get(u, "(onbekend)") for u in assignee.user_ids)
         return ", ".join(names)

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import secrets
 import tempfile
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import and_, or_, select, text, update
 
 from app.db import models as m
 from app.db import outbox
 from app.db.principals import load_principal
 from app.db.queries import process_overview as q
 from app.db.session import Database
-from app.domain.authz import Principal, Right, UserType
+from app.domain.authz import Principal, Right, holds_here_or_office_wide
 from app.domain.overview import ColumnSpec, columns
 from app.export.rows import RowCells
 from app.export.workbook import OverviewWorkbook
@@ -38,6 +39,10 @@ class ExportRefused(Exception):
     """The export cannot be built for a reason its owner should read (Dutch)."""
 
 
+class ExportTakenOver(Exception):
+    """This builder's lease lapsed and another process owns the export now: stop quietly."""
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -47,18 +52,23 @@ def export_columns(f: q.OverviewFilter, employer_id: int | None) -> list[ColumnS
 
 
 def may_export(principal: Principal, employer_id: int | None) -> bool:
-    """Process management at the employer; the office-wide overview for provider users with
-    it at one employer or more (they then see those employers)."""
-    if employer_id is not None:
-        return principal.has_right(Right.PROCESS_MANAGEMENT, employer_id)
-    return principal.user_type is UserType.PROVIDER and bool(
-        principal.employers_with(Right.PROCESS_MANAGEMENT)
+    return holds_here_or_office_wide(principal, Right.PROCESS_MANAGEMENT, employer_id)
+
+
+def _mine(export_id: int, attempt: int):
+    """The export as long as this attempt owns it: a builder whose lease lapsed while another
+    took over must not touch it any more (fencing by attempt number)."""
+    return (
+        m.Export.id == export_id,
+        m.Export.status == m.ExportStatus.RUNNING,
+        m.Export.attempts == attempt,
     )
 
 
-async def claim(db: Database, export_id: int, settings: Settings) -> bool:
+async def claim(db: Database, export_id: int, settings: Settings) -> int | None:
     """Take the export for building: waiting, or running under a lease that lapsed (its
-    process died). One process wins; after `export_max_attempts` tries it fails for good."""
+    process died). One process wins and gets its attempt number (None: not taken); after
+    `export_max_attempts` tries it fails for good."""
     now = m.utcnow()
     async with db.writer() as session:
         row = await session.scalar(
@@ -72,15 +82,17 @@ async def claim(db: Database, export_id: int, settings: Settings) -> bool:
             )
         )
         if not lapsed:
-            return False
+            return None
         if row.attempts >= settings.export_max_attempts:
             row.status, row.finished_at = m.ExportStatus.FAILED, now
             row.error = "Het bestand kon niet worden gemaakt. Probeer het opnieuw."
-            return False
+            await session.flush()
+            await _announce(session, export_id)
+            return None
         row.status, row.attempts = m.ExportStatus.RUNNING, row.attempts + 1
         row.started_at = now
         row.claimed_until = now + dt.timedelta(seconds=settings.export_lease_seconds)
-        return True
+        return row.attempts
 
 
 async def _announce(session, export_id: int) -> None:
@@ -95,26 +107,29 @@ async def _announce(session, export_id: int) -> None:
     )
 
 
-async def run(db: Database, settings: Settings, export_id: int, notify=None) -> None:
-    """Build a claimed export; it ends READY, or FAILED with a reason. Never raises.
-    `notify()` is called after each commit that wrote an event (the publisher's wake-up)."""
+async def run(db: Database, settings: Settings, export_id: int, attempt: int, notify=None):
+    """Build an export claimed as `attempt`; it ends READY, or FAILED with a reason. Never
+    raises. `notify()` follows each commit that wrote an event (the publisher's wake-up)."""
     notify = notify or (lambda: None)
     try:
-        await _build(db, settings, export_id, notify)
+        await _build(db, settings, export_id, attempt, notify)
+    except ExportTakenOver:
+        log.warning("export %s: taken over by another process; this attempt stops", export_id)
     except ExportRefused as refusal:
-        await _fail(db, export_id, str(refusal))
+        await _fail(db, export_id, attempt, str(refusal))
     except Exception:
         log.exception("export %s failed", export_id)
-        await _fail(db, export_id, "Het bestand kon niet worden gemaakt. Probeer het opnieuw.")
+        reason = "Het bestand kon niet worden gemaakt. Probeer het opnieuw."
+        await _fail(db, export_id, attempt, reason)
     notify()
 
 
-async def _fail(db: Database, export_id: int, reason: str) -> None:
+async def _fail(db: Database, export_id: int, attempt: int, reason: str) -> None:
     try:
         async with db.writer() as session:
             await session.execute(
                 update(m.Export)
-                .where(m.Export.id == export_id, m.Export.status == m.ExportStatus.RUNNING)
+                .where(*_mine(export_id, attempt))
                 .values(
                     status=m.ExportStatus.FAILED,
                     error=reason[:500],
@@ -138,34 +153,34 @@ async def _owner(session, export: m.Export) -> Principal:
     return principal
 
 
-async def _progress(db, settings, export_id: int, notify, **values) -> None:
+async def _progress(db, settings, export_id: int, attempt: int, notify, **values) -> None:
     lease = m.utcnow() + dt.timedelta(seconds=settings.export_lease_seconds)
     async with db.writer() as session:
-        await session.execute(
-            update(m.Export)
-            .where(m.Export.id == export_id, m.Export.status == m.ExportStatus.RUNNING)
-            .values(claimed_until=lease, **values)
+        done = await session.execute(
+            update(m.Export).where(*_mine(export_id, attempt)).values(claimed_until=lease, **values)
         )
+        if done.rowcount != 1:
+            raise ExportTakenOver(export_id)
         await _announce(session, export_id)
     notify()
 
 
-async def _build(db: Database, settings: Settings, export_id: int, notify) -> None:
+async def _build(db: Database, settings: Settings, export_id: int, attempt: int, notify):
     async with db.reader() as session, db.reader() as lookups:
+        if not db.is_sqlite and settings.export_statement_timeout_ms:
+            # The export's reads (the count, the one long read) may outlast ordinary ones.
+            timeout = int(settings.export_statement_timeout_ms)
+            await session.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
         export = await session.get(m.Export, export_id)
         principal = await _owner(session, export)
         f = q.filter_from_json(export.query)
         cols = export_columns(f, export.employer_id)
-        total = await session.scalar(
-            select(func.count()).select_from(q.overview(principal, f).subquery())
-        )
-        await _progress(db, settings, export_id, notify, row_count=total, rows_written=0)
+        total = await session.scalar(q.count(principal, f))
+        progress = functools.partial(_progress, db, settings, export_id, attempt, notify)
+        await progress(row_count=total, rows_written=0)
 
         book = OverviewWorkbook(cols, max_rows=settings.export_rows_per_sheet)
         cells = RowCells(principal, cols)
-        if not db.is_sqlite and settings.export_statement_timeout_ms:
-            timeout = int(settings.export_statement_timeout_ms)
-            await session.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
         stream = await session.stream(
             q.export_rows(principal, f).execution_options(yield_per=settings.export_chunk_rows)
         )
@@ -179,7 +194,7 @@ async def _build(db: Database, settings: Settings, export_id: int, notify) -> No
                 asyncio.to_thread(lambda rows=chunk: book.append(cells.all_cells(rows)))
             )
             if m.utcnow() - reported >= PROGRESS_EVERY:
-                await _progress(db, settings, export_id, notify, rows_written=book.rows)
+                await progress(rows_written=book.rows)
                 reported = m.utcnow()
         if writing is not None:
             await writing
@@ -187,10 +202,10 @@ async def _build(db: Database, settings: Settings, export_id: int, notify) -> No
 
     with tempfile.TemporaryFile() as fh:
         rows = await asyncio.to_thread(book.save, fh)
-        await _store(db, settings, export_id, fh, rows)
+        await _store(db, settings, export_id, attempt, fh, rows)
 
 
-async def _store(db: Database, settings: Settings, export_id: int, fh, rows: int) -> None:
+async def _store(db: Database, settings: Settings, export_id: int, attempt: int, fh, rows: int):
     """The file in parts, and the export READY, in one transaction: a download never sees
     half a file."""
     size = fh.tell()
@@ -204,7 +219,7 @@ async def _store(db: Database, settings: Settings, export_id: int, fh, rows: int
             await session.flush()
         done = await session.execute(
             update(m.Export)
-            .where(m.Export.id == export_id, m.Export.status == m.ExportStatus.RUNNING)
+            .where(*_mine(export_id, attempt))
             .values(
                 status=m.ExportStatus.READY,
                 row_count=rows,
@@ -216,16 +231,24 @@ async def _store(db: Database, settings: Settings, export_id: int, fh, rows: int
             )
         )
         if done.rowcount != 1:
-            raise RuntimeError("export was taken over while it was stored")
+            raise ExportTakenOver(export_id)  # rolls the parts back
         await _announce(session, export_id)
 
 
+# A download that started just before its link expired may still be streaming: files are
+# removed only this long after expiry (or failure).
+SWEEP_GRACE = dt.timedelta(minutes=10)
+
+
 async def remove_expired(db: Database) -> int:
-    """Delete the files whose link expired (the export row stays, without a file). Looks
-    first, so that a round with nothing to do writes nothing."""
-    now = m.utcnow()
+    """Delete the files whose link expired a while ago (the export row stays, without a file).
+    Looks first, so that a round with nothing to do writes nothing."""
+    before = m.utcnow() - SWEEP_GRACE
     stale = select(m.Export.id).where(
-        or_(m.Export.expires_at < now, m.Export.status == m.ExportStatus.FAILED)
+        or_(
+            m.Export.expires_at < before,
+            and_(m.Export.status == m.ExportStatus.FAILED, m.Export.finished_at < before),
+        )
     )
     async with db.reader() as session:
         ids = list(

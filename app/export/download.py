@@ -61,11 +61,18 @@ def download_export(graphql, db):
             # One part (1 MiB) in memory at a time, each read on its own short session.
             for seq in parts:
                 async with db.reader() as session:
-                    yield await session.scalar(
-                        select(m.ExportPart.data).where(
-                            m.ExportPart.export_id == export.id, m.ExportPart.seq == seq
+                    data = await session.scalar(
+                        restrict(
+                            select(m.ExportPart.data).where(
+                                m.ExportPart.export_id == export.id, m.ExportPart.seq == seq
+                            ),
+                            principal,
+                            m.ExportPart,
                         )
                     )
+                if data is None:  # removed meanwhile: break off, never send a short file
+                    raise RuntimeError(f"export {export.id}: part {seq} is gone")
+                yield data
 
         return StreamingResponse(
             body(),

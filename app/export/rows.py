@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,18 +24,16 @@ from app.domain.assignment import EmployerStaff, RequestSubject
 from app.domain.authz import Principal
 from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.definitions import AssigneeKind, StepConfig, approval_mode
-from app.domain.overview import ColumnSpec, OverviewColumn, next_action_by
+from app.domain.overview import LOCAL_TIME, ColumnSpec, OverviewColumn, next_action_by
 from app.domain.validation import Unit
 from app.domain.workflow import STATUS_LABELS
 from app.export.workbook import DATETIME_FORMAT
 
-# Payroll offices and their clients read times in Dutch local time.
-LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 UNIT_FORMATS = {
     Unit.EUR: '"€" #,##0.00',
-    Unit.KM: '#,##0.## "km"',
-    Unit.HOURS: '#,##0.## "uur"',
-    Unit.DAYS: '#,##0.## "dagen"',
+    Unit.KM: '#,##0.00 "km"',
+    Unit.HOURS: '#,##0.00 "uur"',
+    Unit.DAYS: '#,##0.00 "dagen"',
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from sqlalchemy import or_, select
 
@@ -20,6 +21,7 @@ from app.export import build
 from app.settings import Settings
 
 log = logging.getLogger("loketflow.export")
+SWEEP_SECONDS = 60.0  # expired files are looked for once a minute
 
 
 class ExportWorker:
@@ -27,6 +29,7 @@ class ExportWorker:
         self.db, self.settings, self.notify = db, settings, notify
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._next_sweep = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -35,10 +38,13 @@ class ExportWorker:
         """Build what waits now; returns how many exports this process built."""
         built = 0
         while (export_id := await self._next()) is not None:
-            if await build.claim(self.db, export_id, self.settings):
-                await build.run(self.db, self.settings, export_id, self.notify)
+            attempt = await build.claim(self.db, export_id, self.settings)
+            if attempt is not None:
+                await build.run(self.db, self.settings, export_id, attempt, self.notify)
                 built += 1
-        await build.remove_expired(self.db)
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
+            await build.remove_expired(self.db)
         return built
 
     async def _next(self) -> int | None:

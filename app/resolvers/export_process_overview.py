@@ -9,19 +9,17 @@ import re
 import unicodedata
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.db import models as m
 from app.db.queries import process_overview as q
 from app.domain.errors import DomainError, ErrorCode
-from app.domain.overview import TAB_LABELS, ProcessTab
+from app.domain.overview import LOCAL_TIME, TAB_LABELS, ProcessTab
 from app.export import build
-from app.export.rows import LOCAL_TIME
 from app.resolvers.common import input_pk, write
 from app.resolvers.process_overview import (
     ProcessOverviewFilter,
     ProcessOverviewSort,
-    count_rows,
     overview_filter,
 )
 from app.schema.enums import ProcessTab as ProcessTabEnum
@@ -82,10 +80,25 @@ async def export_process_overview(
     except DomainError as error:
         return ExportPayload(errors=[UserError.of(error)])
     limit = settings.export_inline_rows + 1
-    inline = await count_rows(ctx, principal, f, limit=limit) < limit
+    inline = await ctx.scalar(q.count(principal, f, limit=limit)) < limit
 
     async def create(session, principal) -> int:
         now = m.utcnow()
+        if not inline:
+            # A fair share of the background builders: a few waiting exports per user.
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(m.Export)
+                .where(
+                    m.Export.user_id == principal.user_id,
+                    m.Export.status.in_([m.ExportStatus.PENDING, m.ExportStatus.RUNNING]),
+                )
+            )
+            if waiting >= settings.export_max_waiting_per_user:
+                raise DomainError(
+                    ErrorCode.TOO_MANY_EXPORTS,
+                    f"U heeft al {waiting} downloads in voorbereiding. Wacht tot die klaar zijn.",
+                )
         row = m.Export(
             user_id=principal.user_id,
             employer_id=employer_id,
@@ -104,9 +117,12 @@ async def export_process_overview(
         await session.flush()
         return row.id
 
-    export_id = await write(info, create)
+    try:
+        export_id = await write(info, create)
+    except DomainError as error:
+        return ExportPayload(errors=[UserError.of(error)])
     if inline:
-        await build.run(ctx.db, settings, export_id, ctx.wake_publisher)
+        await build.run(ctx.db, settings, export_id, 1, ctx.wake_publisher)
     elif ctx.export_worker is not None:
         ctx.export_worker.wake()
     row = await ctx.scalar(

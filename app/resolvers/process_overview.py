@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 import strawberry
-from sqlalchemy import func, select
 
 from app.db.queries import process_overview as q
 from app.domain import validation
@@ -133,12 +132,25 @@ def _search(value: str | None, field: str) -> str | None:
 
 
 def _value(value: Decimal | None, field: str) -> Decimal | None:
+    """A bound in cents: declared values have two decimals (and a database cannot take an
+    exponent of -100000)."""
+    if value is None:
+        return None
     try:
-        if value is not None and not (value.is_finite() and abs(value) < VALUE_LIMIT):
+        if not (value.is_finite() and abs(value) < VALUE_LIMIT):
             raise _refuse("Kies een waarde kleiner dan een miljard.", field)
+        return value.quantize(Decimal("0.01"))
     except InvalidOperation:
         raise _refuse("Dit is geen getal.", field) from None
-    return value
+
+
+def _periods(values: list[str]) -> tuple[str, ...]:
+    if len(values) > MAX_PERIODS:
+        raise _refuse(f"Kies hoogstens {MAX_PERIODS} perioden.", "payrollPeriods")
+    try:
+        return tuple(dict.fromkeys(str(validation.payroll_period(p)) for p in values))
+    except DomainError as error:
+        raise DomainError(error.code, error.message, ["filter", "payrollPeriods"]) from None
 
 
 def overview_filter(
@@ -158,15 +170,14 @@ def overview_filter(
         )
     employer_ids = _ids(f.employer_ids, "Employer", "employerIds")
     if employer_ids and employer_id is not None:
-        raise _refuse("Filter op werkgevers alleen in het overzicht over alle werkgevers.")
+        raise _refuse(
+            "Filter op werkgevers alleen in het overzicht over alle werkgevers.", "employerIds"
+        )
     for field, day in (("submittedFrom", f.submitted_from), ("submittedTo", f.submitted_to)):
         if day is not None and not EARLIEST <= day <= LATEST:
             raise _refuse("Kies een datum tussen 2000 en 2100.", field)
     if f.submitted_from and f.submitted_to and f.submitted_from > f.submitted_to:
         raise _refuse("De begindatum ligt na de einddatum.", "submittedFrom")
-    periods = f.payroll_periods or []
-    if len(periods) > MAX_PERIODS:
-        raise _refuse(f"Kies hoogstens {MAX_PERIODS} perioden.", "payrollPeriods")
     value_min, value_max = _value(f.value_min, "valueMin"), _value(f.value_max, "valueMax")
     if value_min is not None and value_max is not None and value_min > value_max:
         raise _refuse("De ondergrens ligt boven de bovengrens.", "valueMin")
@@ -184,9 +195,7 @@ def overview_filter(
         component_ids=_ids(f.component_ids, "Component", "componentIds"),
         value_min=value_min,
         value_max=value_max,
-        payroll_periods=tuple(
-            dict.fromkeys(str(validation.payroll_period(p, "payrollPeriods")) for p in periods)
-        ),
+        payroll_periods=_periods(f.payroll_periods or []),
         sort=OverviewSort(sort.by),
         descending=sort.direction is SortDirection.DESC,
     )
@@ -238,11 +247,3 @@ async def process_overview(
         columns=overview_columns(f, provider_wide=employer_id is None),
         _counts=counts,
     )
-
-
-async def count_rows(ctx, principal, f: q.OverviewFilter, limit: int | None = None) -> int:
-    """How many rows an export of `f` holds (up to `limit`: enough to decide inline or not)."""
-    stmt = q.overview(principal, f)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return await ctx.scalar(select(func.count()).select_from(stmt.subquery()))

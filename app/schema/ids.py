@@ -34,7 +34,12 @@ def from_global_id(value: str) -> tuple[str, str]:
 def decode_id(value: str, expected: str) -> int | None:
     """The integer primary key if `value` is an ID of type `expected`, else None."""
     key = decode_key(value, expected)
-    return int(key) if key is not None and key.isdigit() and len(key) <= 18 else None
+    if key is None or not key.isdigit() or len(key) > 10:
+        return None
+    pk = int(key)
+    # Primary keys are 32-bit integers: a larger number names nothing (and must not reach the
+    # database driver, which would refuse it with an error instead of "not found").
+    return pk if pk < 2**31 else None
 
 
 def decode_key(value: str, expected: str) -> str | None:

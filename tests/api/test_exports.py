@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from app.db import models as m
 from app.db.queries.process_overview import OverviewFilter, filter_to_json
 from app.domain.overview import ProcessTab
+from app.export import build
 from app.export.worker import ExportWorker
 from app.server import create_app
 from tests.api.test_process_overview import OVERVIEW, rows, scenario
@@ -150,7 +151,13 @@ async def test_only_the_owner_downloads_and_only_briefly(graphql, db, client, to
     assert (await download(client, token, url, "werkgever.hr")).status_code == 410
     node = await graphql(NODE, {"id": made["id"]}, as_user="werkgever.hr")
     assert node["data"]["node"]["url"] is None
-    # The worker deletes the file of an expired link.
+    # The worker deletes the file some minutes after its link expired (a download that began
+    # just before may still be running).
+    await ExportWorker(db, settings).run_once()
+    async with db.reader() as s:
+        assert await s.scalar(select(func.count()).select_from(m.ExportPart)) > 0
+    async with db.writer() as s:
+        await s.execute(update(m.Export).values(expires_at=m.utcnow() - dt.timedelta(minutes=11)))
     await ExportWorker(db, settings).run_once()
     async with db.reader() as s:
         assert await s.scalar(select(func.count()).select_from(m.ExportPart)) == 0
@@ -243,3 +250,57 @@ async def test_a_revoked_right_fails_the_background_export(background, graphql, 
     assert "Procesbeheer workflows" in row.error
     async with db.reader() as s:
         assert await s.scalar(select(func.count()).select_from(m.ExportPart)) == 0
+
+
+async def test_a_builder_that_lost_its_lease_cannot_finish_the_export(graphql, db, settings):
+    await scenario(graphql, db)
+    async with db.writer() as s:
+        hr = await s.scalar(select(m.User.id).where(m.User.username == "werkgever.hr"))
+        row = m.Export(
+            user_id=hr,
+            employer_id=await s.scalar(select(m.Employer.id)),
+            query=filter_to_json(OverviewFilter(tab=ProcessTab.OPEN)),
+            token="y" * 43,
+            file_name="y.xlsx",
+        )
+        s.add(row)
+        await s.flush()
+        export_id = row.id
+    first = await build.claim(db, export_id, settings)
+    async with db.writer() as s:  # the first builder's process stalls: its lease lapses
+        await s.execute(update(m.Export).values(claimed_until=m.utcnow() - dt.timedelta(seconds=1)))
+    second = await build.claim(db, export_id, settings)
+    assert (first, second) == (1, 2)
+    await build.run(db, settings, export_id, first)  # the stale builder wakes up: no effect
+    async with db.reader() as s:
+        row = await s.get(m.Export, export_id)
+        assert (row.status, row.attempts) == (m.ExportStatus.RUNNING, 2)
+        assert await s.scalar(select(func.count()).select_from(m.ExportPart)) == 0
+    await build.run(db, settings, export_id, second)
+    async with db.reader() as s:
+        assert (await s.get(m.Export, export_id)).status is m.ExportStatus.READY
+
+
+async def test_a_user_has_a_few_background_exports_at_a_time(background, graphql, db, token, ids):
+    await scenario(graphql, db)
+    async with db.writer() as s:
+        salaris = await s.scalar(select(m.User.id).where(m.User.username == "kantoor.salaris"))
+        for n in range(3):  # three still waiting for a worker
+            s.add(
+                m.Export(
+                    user_id=salaris,
+                    query={"tab": "OPEN"},
+                    token=f"{n}" * 43,
+                    file_name="z.xlsx",
+                    status=m.ExportStatus.RUNNING,
+                    claimed_until=m.utcnow() + dt.timedelta(hours=1),
+                )
+            )
+    headers = {"Authorization": f"Bearer {token('kantoor.salaris')}"}
+    variables = {"input": {"employerId": await ids.employer(), "tab": "OPEN"}}
+    posted = await background.post(
+        "/graphql", json={"query": EXPORT, "variables": variables}, headers=headers
+    )
+    payload = posted.json()["data"]["exportProcessOverview"]
+    assert [e["code"] for e in payload["errors"]] == ["TOO_MANY_EXPORTS"]
+    assert payload["export"] is None

@@ -3,11 +3,16 @@ the office-wide overview, the detail of a request and the department manager's s
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import json
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db import models as m
-from tests.api.test_requests import APPROVE, REJECT, claim, component_id, task_ids
+from app.schema.ids import from_global_id, to_global_id
+from tests.api.test_requests import APPROVE, PROCESS, REJECT, claim, component_id, task_ids
 from tests.conftest import errors_of
 
 ROW = """id type displayName status statusLabel submittedAt nextActionBy
@@ -294,3 +299,132 @@ async def test_the_detail_of_a_request(graphql, db, overview):
     assert (task["actionLabel"], task["stateLabel"]) == ("wacht op actie", "Nog doen")
     assert task["handledBy"] == "Rol Salarisprofessional"
     assert task["configuration"]["assignee"]["role"] == {"name": "Salarisprofessional"}
+
+
+async def test_a_first_approval_of_two_is_not_the_decision(graphql, db, ids):
+    definition = to_global_id(
+        "WorkflowDefinition", f"{from_global_id(await ids.employer())[1]}.EXPENSE_CLAIM"
+    )
+    quiet = {"kind": "APPROVAL", "sendEmail": False}
+    steps = [
+        {**quiet, "name": "Manager", "userType": "DEPARTMENT_MANAGER"},
+        {**quiet, "name": "Directie", "roleId": await ids.role("Directie")},
+    ]
+    changed = await graphql(
+        """mutation ($input: UpdateWorkflowStepsInput!) { updateWorkflowSteps(input: $input) {
+        errors { code } } }""",
+        {"input": {"definitionId": definition, "steps": steps}},
+        as_user="werkgever.hr",
+    )
+    assert changed["data"]["updateWorkflowSteps"]["errors"] == []
+    made = (await claim(graphql, db, "wn001", value="10"))["instance"]["id"]
+    [task] = await task_ids(graphql, "manager.verkoop")
+    await graphql(APPROVE, {"input": {"taskId": task}}, as_user="manager.verkoop")
+    detail = await graphql(DETAIL, {"id": made}, as_user="werkgever.hr")
+    node = detail["data"]["node"]
+    assert node["status"] == "IN_PROGRESS"
+    assert node["expenseClaim"]["decision"] is None and node["expenseClaim"]["decidedBy"] is None
+    [task] = await task_ids(graphql, "werkgever.directie")
+    await graphql(APPROVE, {"input": {"taskId": task}}, as_user="werkgever.directie")
+    detail = await graphql(DETAIL, {"id": made}, as_user="werkgever.hr")
+    claim_ = detail["data"]["node"]["expenseClaim"]
+    assert (claim_["decision"], claim_["decidedBy"]["username"]) == (
+        "APPROVED",
+        "werkgever.directie",
+    )
+
+
+async def test_date_filters_mean_the_dutch_day(graphql, db, overview):
+    made = await scenario(graphql, db)
+    late = dt.datetime(2026, 11, 2, 23, 30, tzinfo=dt.UTC)  # 3 November, 00:30 in Amsterdam
+    async with db.writer() as s:
+        await s.execute(
+            update(m.WorkflowInstance)
+            .where(m.WorkflowInstance.id == int(from_global_id(made["wn005"])[1]))
+            .values(submitted_at=late)
+        )
+    day = {"submittedFrom": "2026-11-03", "submittedTo": "2026-11-03"}
+    on_the_3rd = await overview("werkgever.hr", filter=day)
+    assert [r["id"] for r in rows(on_the_3rd)] == [made["wn005"]]
+    day = {"submittedFrom": "2026-11-02", "submittedTo": "2026-11-02"}
+    assert rows(await overview("werkgever.hr", filter=day)) == []
+
+
+async def test_forged_and_extreme_arguments_are_refused_cleanly(graphql, db, overview):
+    await scenario(graphql, db)
+    huge = to_global_id("Employee", 999_999_999_999_999_999)
+    big_int = base64.urlsafe_b64encode(
+        json.dumps(["SUBMITTED_AT:desc", "2026-11-01T00:00:00+00:00", 10**30]).encode()
+    ).decode()
+    far_date = base64.urlsafe_b64encode(
+        json.dumps(["SUBMITTED_AT:desc", "9999-12-31T23:59:59-05:00", 1]).encode()
+    ).decode()
+    naive = base64.urlsafe_b64encode(
+        json.dumps(["SUBMITTED_AT:desc", "2026-11-01T00:00:00", 1]).encode()
+    ).decode()
+    nul = base64.urlsafe_b64encode(json.dumps(["EMPLOYEE:asc", "a\u0000b", 1]).encode()).decode()
+    cases = [
+        {"filter": {"employeeIds": [huge]}},
+        {"filter": {"types": ["EXPENSE_CLAIM"], "valueMin": "1e-100000"}},
+        {"filter": {"types": ["EXPENSE_CLAIM"], "valueMax": "1e400"}},
+        {"filter": {"employeeSearch": "x\u0000y"}},
+        {"after": big_int},
+        {"after": far_date},
+        {"after": naive},
+        {"after": nul, "sort": {"by": "EMPLOYEE", "direction": "ASC"}},
+    ]
+    for variables in cases:
+        result = await overview("werkgever.hr", **variables)
+        # The client's error, or an answer; never an internal error from the database driver.
+        if "errors" in result:
+            assert errors_of(result) == ["BAD_USER_INPUT"], (variables, result)
+        else:
+            assert result["data"]["processOverview"]["totalCount"] >= 0
+
+
+async def test_an_employee_sees_no_one_behind_its_open_step(graphql, db):
+    made = await scenario(graphql, db)
+    detail = await graphql(
+        """query ($id: ID!) { node(id: $id) { ... on WorkflowInstance {
+        steps { state handledBy } } } }""",
+        {"id": made["wn003"]},
+        as_user="wn003",
+    )
+    [step] = detail["data"]["node"]["steps"]
+    assert step == {"state": "OPEN", "handledBy": None}  # not "Afwijkende goedkeurder ..."
+    forbidden = await graphql(
+        "query ($id: ID!) { node(id: $id) { ... on WorkflowInstance { nextActionBy } } }",
+        {"id": made["wn003"]},
+        as_user="wn003",
+    )
+    assert errors_of(forbidden) == ["FORBIDDEN"]
+
+
+async def test_the_period_column_is_the_booked_else_the_asked_period(graphql, db, overview):
+    made = await scenario(graphql, db)
+    booked = await graphql(
+        PROCESS,
+        {"input": {"instanceIds": [made["wn001"]], "payrollPeriod": "2026-12"}},
+        as_user="werkgever.hr",
+    )
+    assert booked["data"]["processExpenseClaims"]["processedCount"] == 1
+    claims = {"types": ["EXPENSE_CLAIM"], "payrollPeriods": ["2026-12"]}
+    result = await graphql(
+        """query ($e: ID!, $f: ProcessOverviewFilter) { processOverview(employerId: $e,
+        tab: HISTORICAL, filter: $f) { edges { node { id expenseClaim {
+        payrollPeriod processedPeriod effectivePayrollPeriod } } } } }""",
+        {"e": await _employer(db), "f": claims},
+        as_user="werkgever.hr",
+    )
+    [row] = [e["node"] for e in result["data"]["processOverview"]["edges"]]
+    assert row["id"] == made["wn001"]
+    assert row["expenseClaim"] == {
+        "payrollPeriod": "2026-11",
+        "processedPeriod": "2026-12",
+        "effectivePayrollPeriod": "2026-12",
+    }
+
+
+async def _employer(db) -> str:
+    async with db.reader() as s:
+        return to_global_id("Employer", await s.scalar(select(m.Employer.id)))

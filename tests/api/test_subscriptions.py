@@ -212,3 +212,37 @@ async def test_connection_limits_and_keep_alive(strict, token):
         with pytest.raises(ConnectionClosed):
             while True:
                 await asyncio.wait_for(ws.recv(), 3)  # pings, never answered
+
+
+EXPORT = """mutation ($input: ExportProcessOverviewInput!) { exportProcessOverview(input: $input) {
+  export { id status } errors { code } } }"""
+PROGRESS = """subscription ($id: ID!) { exportProgress(exportId: $id) {
+  status progress rowCount url } }"""
+
+
+@pytest.fixture
+async def background_exports(settings, db):
+    async with serve(settings.model_copy(update={"export_inline_rows": 0})) as base:
+        yield base
+
+
+async def test_export_progress_follows_a_background_export(background_exports, db, token, ids):
+    base = background_exports
+    await submit(base, token, db, "wn001")
+    variables = {"input": {"employerId": await ids.employer(), "tab": "OPEN"}}
+    made = (await post(base, token("werkgever.hr"), EXPORT, variables))["data"]
+    export_id = made["exportProcessOverview"]["export"]["id"]
+    # Only its owner can follow it.
+    async with subscribe(base, token("kantoor.admin"), PROGRESS, {"id": export_id}) as other:
+        message = await other.next()
+        assert message["type"] == "error" or message["payload"]["errors"]
+    async with subscribe(base, token("werkgever.hr"), PROGRESS, {"id": export_id}) as sub:
+        states = []
+        while True:
+            message = await sub.next(within=10)
+            if message["type"] == "complete":
+                break
+            states.append(message["payload"]["data"]["exportProgress"])
+    assert states[-1]["status"] == "READY" and states[-1]["url"]
+    assert states[-1]["progress"] == 1.0 and states[-1]["rowCount"] == 1
+    assert all(s["status"] in ("PENDING", "RUNNING", "READY") for s in states)

@@ -32,17 +32,37 @@ def _to_json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
+# What a database column can hold: a forged cursor outside these is the client's error, never
+# the driver's ("out of int32 range", "date value out of range", a NUL byte in text).
+INT_RANGE = range(-(2**31), 2**31)
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+MAX_TEXT = 500
+
+
 def _from_json(value: Any, kind: type) -> Any:
     """The cursor value as the column's Python type; ValueError when it is not one."""
-    if kind in (dt.datetime, dt.date):
+    if kind is dt.datetime:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+        if moment is None or moment.tzinfo is None or not EARLIEST <= moment <= LATEST:
+            raise ValueError(value)
+        return moment.astimezone(dt.UTC)
+    if kind is dt.date:
         if not isinstance(value, str):
             raise ValueError(value)
-        return kind.fromisoformat(value)
+        return dt.date.fromisoformat(value)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return kind(value)
     if kind is Decimal and isinstance(value, (str, int)) and not isinstance(value, bool):
-        return Decimal(value)
+        number = Decimal(value)
+        if not number.is_finite() or abs(number) >= 10**12:
+            raise ValueError(value)
+        return number
     if type(value) is not kind:  # bool is an int to isinstance: be exact
+        raise ValueError(value)
+    if kind is int and value not in INT_RANGE:
+        raise ValueError(value)
+    if kind is str and (len(value) > MAX_TEXT or "\x00" in value):
         raise ValueError(value)
     return value
 

@@ -24,7 +24,7 @@ from app.db.queries.pagination import Page, keyset_page
 from app.db.scoping import restrict
 from app.domain.authz import Principal, Right
 from app.domain.catalogue import WorkflowType
-from app.domain.overview import OverviewSort, ProcessTab, is_declaration_view
+from app.domain.overview import OverviewSort, ProcessTab, is_declaration_view, start_of_day
 from app.domain.workflow import InstanceStatus
 
 WI, EC = m.WorkflowInstance, m.ExpenseClaim
@@ -68,10 +68,6 @@ class OverviewFilter:
 def payroll_period() -> ColumnElement:
     """The period a declaration belongs to: where it was booked, else where it was asked."""
     return func.coalesce(EC.processed_period, EC.payroll_period)
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
 def _like(column, text: str) -> ColumnElement[bool]:
@@ -132,9 +128,9 @@ def overview(
             )
         )
     if f.submitted_from is not None:
-        stmt = stmt.where(WI.submitted_at >= _midnight(f.submitted_from))
+        stmt = stmt.where(WI.submitted_at >= start_of_day(f.submitted_from))
     if f.submitted_to is not None:
-        stmt = stmt.where(WI.submitted_at < _midnight(f.submitted_to + dt.timedelta(days=1)))
+        stmt = stmt.where(WI.submitted_at < start_of_day(f.submitted_to + dt.timedelta(days=1)))
     if f.component_ids:
         stmt = stmt.where(EC.component_id.in_(f.component_ids))
     if f.value_min is not None:
@@ -196,6 +192,14 @@ async def page(reader, principal: Principal, f: OverviewFilter, *, first, after)
     return result
 
 
+def count(principal: Principal, f: OverviewFilter, limit: int | None = None) -> Select:
+    """How many requests match (up to `limit`: enough to tell small from large)."""
+    stmt = overview(principal, f)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return select(func.count()).select_from(stmt.subquery())
+
+
 def counts(principal: Principal, f: OverviewFilter, column) -> Select:
     """Matches per value of `column` (WI.status or WI.type), whatever the sort."""
     unsorted = replace(f, sort=OverviewSort.SUBMITTED_AT)
@@ -255,23 +259,26 @@ def filter_to_json(f: OverviewFilter) -> dict[str, Any]:
 
 
 def filter_from_json(data: dict[str, Any]) -> OverviewFilter:
+    """The filter kept with an export; a field it lacks (written before the field existed)
+    takes its default."""
+    get = data.get
     day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
     number = lambda v: Decimal(v) if v is not None else None  # noqa: E731
     return OverviewFilter(
         tab=ProcessTab(data["tab"]),
-        employer_ids=tuple(data["employer_ids"]),
-        types=tuple(WorkflowType(t) for t in data["types"]),
-        statuses=tuple(InstanceStatus(s) for s in data["statuses"]),
-        employee_ids=tuple(data["employee_ids"]),
-        employee_search=data["employee_search"],
-        submitter_ids=tuple(data["submitter_ids"]),
-        submitter_search=data["submitter_search"],
-        submitted_from=day(data["submitted_from"]),
-        submitted_to=day(data["submitted_to"]),
-        component_ids=tuple(data["component_ids"]),
-        value_min=number(data["value_min"]),
-        value_max=number(data["value_max"]),
-        payroll_periods=tuple(data["payroll_periods"]),
-        sort=OverviewSort(data["sort"]),
-        descending=data["descending"],
+        employer_ids=tuple(get("employer_ids", ())),
+        types=tuple(WorkflowType(t) for t in get("types", ())),
+        statuses=tuple(InstanceStatus(s) for s in get("statuses", ())),
+        employee_ids=tuple(get("employee_ids", ())),
+        employee_search=get("employee_search"),
+        submitter_ids=tuple(get("submitter_ids", ())),
+        submitter_search=get("submitter_search"),
+        submitted_from=day(get("submitted_from")),
+        submitted_to=day(get("submitted_to")),
+        component_ids=tuple(get("component_ids", ())),
+        value_min=number(get("value_min")),
+        value_max=number(get("value_max")),
+        payroll_periods=tuple(get("payroll_periods", ())),
+        sort=OverviewSort(get("sort", OverviewSort.SUBMITTED_AT)),
+        descending=get("descending", True),
     )

@@ -20,6 +20,7 @@ from app.db.scoping import actionable_tasks
 from app.domain.authz import Principal
 from app.domain.catalogue import WorkflowType
 from app.domain.definitions import StepKind
+from app.domain.overview import start_of_day
 from app.domain.workflow import StepState
 
 WI, IS = m.WorkflowInstance, m.InstanceStep
@@ -33,10 +34,6 @@ class TaskFilter:
     submitted_from: dt.date | None = None
     submitted_to: dt.date | None = None  # inclusive
     employee_search: str | None = None
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
 def _escape_like(text: str) -> str:
@@ -57,9 +54,9 @@ def tasks(principal: Principal, f: TaskFilter, columns=(IS,)) -> Select:
     if f.kinds:
         stmt = stmt.where(IS.kind.in_(list(f.kinds)))
     if f.submitted_from is not None:
-        stmt = stmt.where(WI.submitted_at >= _midnight(f.submitted_from))
+        stmt = stmt.where(WI.submitted_at >= start_of_day(f.submitted_from))
     if f.submitted_to is not None:
-        stmt = stmt.where(WI.submitted_at < _midnight(f.submitted_to + dt.timedelta(days=1)))
+        stmt = stmt.where(WI.submitted_at < start_of_day(f.submitted_to + dt.timedelta(days=1)))
     if f.employee_search:
         pattern = f"%{_escape_like(f.employee_search.lower())}%"
         stmt = stmt.where(func.lower(m.Employee.name).like(pattern, escape="\\"))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from app.db import models as m
+from app.domain.workflow import InstanceStatus
 from app.domain.workflow import StepAction as _StepAction
 from app.schema.enums import StepAction, Unit
 from app.schema.types.node import Node, global_id, rows_of
@@ -56,6 +57,14 @@ class ExpenseClaim:
     )
     payroll_period: str | None = strawberry.field(description="Asked for by the employee.")
     processed_period: str | None = strawberry.field(description="Booked into when processed.")
+
+    @strawberry.field(
+        description="The period the claim belongs to: where it was booked, else where it was "
+        "asked. The process overview's Verloningsperiode column and filter use this."
+    )
+    def effective_payroll_period(self) -> str | None:
+        return self.processed_period or self.payroll_period
+
     description: str | None
     _component_id: strawberry.Private[int]
     _instance_id: strawberry.Private[int]
@@ -65,7 +74,12 @@ class ExpenseClaim:
         return await info.context.loaders.component.load(self._component_id)
 
     async def _decision(self, info):
-        """The last approval or rejection: who decided on the claim (seed 001)."""
+        """Who decided on the claim (seed 001): the rejection, or once every step is done the
+        last approval. Nothing while it is still in progress (a first of two approvals is not
+        the decision)."""
+        instance = await info.context.loaders.instance.load(self._instance_id)
+        if instance is None or instance.status is InstanceStatus.IN_PROGRESS:
+            return None
         steps = await info.context.loaders.instance_steps.load(self._instance_id)
         decided = [s for s in steps if s.action in (_StepAction.APPROVED, _StepAction.REJECTED)]
         return decided[-1] if decided else None
