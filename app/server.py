@@ -15,6 +15,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from app.auth import TokenVerifier
+from app.collective import CollectiveWorker
 from app.db.migrate import pending_revisions
 from app.db.principals import load_principal
 from app.db.session import Database
@@ -48,6 +49,7 @@ class LoketflowGraphQL(GraphQL):
         self.settings, self.db, self.verifier = settings, db, verifier
         self.export_worker: ExportWorker | None = None
         self.events: Events | None = None
+        self.collective_worker: CollectiveWorker | None = None
 
     async def sign_in(
         self, authorization: str | None
@@ -76,6 +78,7 @@ class LoketflowGraphQL(GraphQL):
             response=response,
             export_worker=self.export_worker,
             events=self.events,
+            collective_worker=self.collective_worker,
         )
 
     async def on_ws_connect(self, context: Context):
@@ -105,7 +108,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     relay = OutboxRelay(db, settings)  # sends over SMTP, or without LOKETFLOW_SMTP_URL logs
     events = Events(db, settings)  # live updates: publish the event outbox, feed subscriptions
     exports = ExportWorker(db, settings, notify=events.wake)
+    collective = CollectiveWorker(db, settings, notify=events.wake)
     graphql.export_worker, graphql.events = exports, events
+    graphql.collective_worker = collective
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -117,9 +122,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await events.start()
         relay.start()
         exports.start()
+        collective.start()
         try:
             yield
         finally:
+            await collective.stop()
             await exports.stop()
             await relay.stop()
             await events.stop()

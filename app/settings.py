@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     ws_max_subscriptions: int = Field(default=10, ge=1)
     ws_ping_seconds: float = Field(default=20.0, gt=0)
 
+    # The collective move to MijnLoket (app/mijnloket). The invitation link points at the page
+    # of the MijnLoket frontend that calls `activateMijnLoket` (`?token=...` is appended).
+    mijnloket_activation_url: str = "http://127.0.0.1:8000/mijnloket/activeren"
+    invitation_valid_days: int = Field(default=30, ge=1)
+    # An unused invitation gets one reminder after this many days.
+    invitation_reminder_days: float = Field(default=7, gt=0)
+    collective_poll_seconds: float = Field(default=5.0, gt=0)
+    collective_lease_seconds: float = Field(default=120.0, gt=0)
+
     # Excel downloads of the process-management overview (app/export).
     # Up to this many rows the file is built within the request; more go to the background.
     export_inline_rows: int = Field(default=2_000, ge=0)

@@ -238,6 +238,18 @@ def visibility(
         return employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.OutboxEmail.employer_id)
     if model is m.User:
         return _user_condition(principal)
+    if model is m.CollectiveAction:
+        # The message centre: whoever runs collective actions at the employer (never department
+        # managers: an action covers every department).
+        if principal.is_department_manager:
+            return false()
+        return employers_where(principal, [Right.COLLECTIVE_ACTIONS])(
+            m.CollectiveAction.employer_id
+        )
+    if model in (m.CollectiveActionItem, m.ActionLogEntry):
+        return model.action_id.in_(
+            select(m.CollectiveAction.id).where(visibility(m.CollectiveAction, principal))
+        )
     if model is m.Export:
         # A download holds what its owner could see when it was made: the owner's alone.
         return m.Export.user_id == principal.user_id

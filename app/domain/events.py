@@ -22,6 +22,7 @@ class EventKind(StrEnum):
     STATUS_CHANGED = "STATUS_CHANGED"
     ACCESS_CHANGED = "ACCESS_CHANGED"  # a user's rights, role links or departments changed
     EXPORT_PROGRESS = "EXPORT_PROGRESS"
+    COLLECTIVE_ACTION_PROGRESS = "COLLECTIVE_ACTION_PROGRESS"
 
 
 INSTANCE_KINDS = frozenset(
@@ -116,3 +117,14 @@ def concerns_export(principal: Principal, event: Event, export_id: int) -> bool:
 def changes_access_of(principal: Principal, event: Event) -> bool:
     """The subscriber's own rights changed: reload them before judging the next event."""
     return event.kind == EventKind.ACCESS_CHANGED and event.user_id == principal.user_id
+
+
+def concerns_message_centre(principal: Principal, event: Event, employer_id: int) -> bool:
+    """A collective action of the employer moved on: for COLLECTIVE_ACTIONS holders there
+    (never department managers: the action covers every department)."""
+    return (
+        event.kind == EventKind.COLLECTIVE_ACTION_PROGRESS
+        and event.employer_id == employer_id
+        and not principal.is_department_manager
+        and principal.has_right(Right.COLLECTIVE_ACTIONS, employer_id)
+    )

@@ -21,6 +21,7 @@ NODE_MODELS: dict[str, type] = {
     "Task": m.InstanceStep,
     "Component": m.Component,
     "Export": m.Export,
+    "CollectiveAction": m.CollectiveAction,
 }
 
 

@@ -19,6 +19,7 @@ from app.domain.errors import Forbidden, NotFound
 from app.domain.events import (
     Event,
     concerns_export,
+    concerns_message_centre,
     concerns_process_overview,
     task_change,
 )
@@ -26,6 +27,7 @@ from app.domain.workflow import InstanceStatus
 from app.events.follow import follow
 from app.schema.enums import WorkflowStatus
 from app.schema.ids import decode_id
+from app.schema.types.collective import CollectiveAction
 from app.schema.types.export import Export
 from app.schema.types.request import WorkflowInstance
 
@@ -207,3 +209,49 @@ async def export_progress(
             yield row
             if row.status in done:
                 return
+
+
+@strawberry.type(description="A collective action of the employer moved on.")
+class MessageCentreEvent:
+    event_id: int = strawberry.field(description="As `TaskCentreEvent.eventId`.")
+    resync: bool = strawberry.field(description="True: reload the message centre.")
+    _action_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The action as it is now; null on RESYNC.")
+    async def action(self, info: strawberry.Info) -> CollectiveAction | None:
+        if self._action_id is None:
+            return None
+        ctx = info.context
+        stmt = restrict(
+            select(m.CollectiveAction).where(m.CollectiveAction.id == self._action_id),
+            ctx.principal,
+            m.CollectiveAction,
+        )
+        return await ctx.scalar(stmt)
+
+
+async def message_centre_changed(
+    info: strawberry.Info, employer_id: strawberry.ID, after: int | None = None
+) -> AsyncGenerator[MessageCentreEvent, None]:
+    """A collective action of the employer moved on (a person processed or failed, the action
+    done). Requires the right COLLECTIVE_ACTIONS at the employer; never department managers."""
+    principal = info.context.require_principal()
+    employer = _employer(employer_id, principal)
+
+    def check(p: Principal) -> None:
+        if p.is_department_manager or not p.has_right(Right.COLLECTIVE_ACTIONS, employer):
+            name = RIGHT_NAMES[Right.COLLECTIVE_ACTIONS]
+            raise Forbidden(f"Hiervoor is het recht '{name}' bij deze werkgever nodig.")
+
+    def shown(p: Principal, event: Event) -> MessageCentreEvent | None:
+        if not concerns_message_centre(p, event, employer):
+            return None
+        return MessageCentreEvent(
+            event_id=event.seq, resync=False, _action_id=event.payload.get("actionId")
+        )
+
+    def resync(seq: int) -> MessageCentreEvent:
+        return MessageCentreEvent(event_id=seq, resync=True, _action_id=None)
+
+    async for event in follow(info, after=after, select=shown, check=check, resync=resync):
+        yield event

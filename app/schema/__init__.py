@@ -9,6 +9,7 @@ from app.schema.extensions import CloseReadSession, MaskUnexpectedErrors
 from app.schema.mutation import Mutation
 from app.schema.query import Query
 from app.schema.subscription import Subscription
+from app.schema.types.collective import CollectiveAction
 from app.schema.types.declaration import Component
 from app.schema.types.employee import Employee
 from app.schema.types.employer import Department, Employer
@@ -32,6 +33,7 @@ schema = strawberry.Schema(
         WorkflowInstance,
         Task,
         Component,
+        CollectiveAction,
     ],
     # Frontends send the same few documents over and over: parse and validate each once (the
     # caches live at module level, shared by the per-request extension instances).

@@ -30,6 +30,8 @@ class Context:
     export_worker: Any = None
     # Live updates in this process (app/events): the hub subscriptions follow, the publisher.
     events: Any = None
+    # The runner of collective actions in this process (app/collective.py).
+    collective_worker: Any = None
     _session: AsyncSession | None = field(default=None, repr=False)
     _loaders: Any = field(default=None, repr=False)
     # Strawberry resolves sibling fields concurrently; an AsyncSession allows one operation at a

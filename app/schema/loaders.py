@@ -16,6 +16,7 @@ from app.db.loaders import (
 from app.db.queries.definitions import steps_of_versions
 from app.db.queries.staff import staff_of_employers
 from app.db.scoping import REQUEST_SUBJECTS, restrict
+from app.domain.authz import Right
 
 
 class Loaders:
@@ -51,6 +52,23 @@ class Loaders:
         self.components_of_employer = DataLoader(components_of_employers(p, run))
         self.instance_config = DataLoader(steps_of_instances(p, context))
         self.department = DataLoader(by_id(m.Department, p, run))
+        # The people of a collective action, for whoever runs collective actions there.
+        self.employee_for_collective = DataLoader(
+            by_id(m.Employee, p, run, right=Right.COLLECTIVE_ACTIONS)
+        )
+        self.action_items = DataLoader(
+            grouped(
+                lambda ids: restrict(
+                    select(m.CollectiveActionItem)
+                    .where(m.CollectiveActionItem.action_id.in_(ids))
+                    .order_by(m.CollectiveActionItem.action_id, m.CollectiveActionItem.id),
+                    p,
+                    m.CollectiveActionItem,
+                ),
+                lambda i: i.action_id,
+                run,
+            )
+        )
         self.user = DataLoader(by_id(m.User, p, run))
         self.role = DataLoader(by_id(m.Role, p, run))
         self.departments_of_employer = DataLoader(

@@ -16,6 +16,7 @@ from app.resolvers.act_on_task import (
     complete_task,
     reject_task,
 )
+from app.resolvers.activate_mijnloket import ActivateMijnLoketPayload, activate_mijn_loket
 from app.resolvers.create_role import RolePayload, create_role
 from app.resolvers.delete_role import DeleteRolePayload, delete_role
 from app.resolvers.export_process_overview import ExportPayload, export_process_overview
@@ -25,6 +26,10 @@ from app.resolvers.manage_components import (
     ComponentPayload,
     set_component_label,
     set_employee_component_set,
+)
+from app.resolvers.mijnloket_migration import (
+    StartMijnLoketMigrationPayload,
+    start_mijn_loket_migration,
 )
 from app.resolvers.process_expense_claims import (
     ProcessExpenseClaimsPayload,
@@ -144,6 +149,18 @@ class AdminMutation:
         at=input_object(m.Component, "Component", "component_id", "Component"),
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
+    )
+    start_mijn_loket_migration: StartMijnLoketMigrationPayload = _mutation(
+        start_mijn_loket_migration,
+        R.COLLECTIVE_ACTIONS,
+        at=input_employer(),
+        also=(NotDepartmentManager("Collectieve acties zijn er niet voor afdelingsmanagers."),),
+        note=_NO_MANAGERS,
+    )
+    activate_mijn_loket: ActivateMijnLoketPayload = strawberry.mutation(
+        resolver=activate_mijn_loket,
+        description=f"{activate_mijn_loket.__doc__.strip()}\n\nNo sign-in needed to register "
+        "(the link is the key); linking needs the existing MijnLoket account signed in.",
     )
     update_workflow_steps: WorkflowDefinitionPayload = _mutation(
         update_workflow_steps,

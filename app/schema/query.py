@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from app.domain.authz import Right
+from app.resolvers.activate_mijnloket import mijn_loket_activation
 from app.resolvers.employers import employers
+from app.resolvers.mijnloket_migration import message_centre, mijn_loket_migration_candidates
 from app.resolvers.node import node
 from app.resolvers.outbox_emails import OutboxEmail, outbox_emails
 from app.resolvers.process_overview import ProcessOverviewConnection, process_overview
@@ -19,9 +21,18 @@ from app.schema.permissions import (
     argument_employer,
     secured,
 )
+from app.schema.types.collective import CollectiveAction, MigrationCandidate, MijnLoketActivation
 from app.schema.types.employer import Employer
 from app.schema.types.node import Node
 from app.schema.types.viewer import Viewer
+
+_COLLECTIVE = secured(
+    NotDepartmentManager("Collectieve acties zijn er niet voor afdelingsmanagers."),
+    HasRight((Right.COLLECTIVE_ACTIONS,), argument_employer()),
+)
+_COLLECTIVE_NOTE = (
+    "Requires the right COLLECTIVE_ACTIONS at the employer; never department managers."
+)
 
 
 @strawberry.type
@@ -48,4 +59,18 @@ class Query:
         ),
         description=f"{outbox_emails.__doc__}\n\nRequires the right PROCESS_MANAGEMENT at the "
         "employer; never department managers.",
+    )
+    mijn_loket_migration_candidates: list[MigrationCandidate] = strawberry.field(
+        resolver=mijn_loket_migration_candidates,
+        extensions=_COLLECTIVE,
+        description=f"{mijn_loket_migration_candidates.__doc__}\n\n{_COLLECTIVE_NOTE}",
+    )
+    message_centre: Connection[CollectiveAction] = strawberry.field(
+        resolver=message_centre,
+        extensions=_COLLECTIVE,
+        description=f"{message_centre.__doc__}\n\n{_COLLECTIVE_NOTE}",
+    )
+    mijn_loket_activation: MijnLoketActivation = strawberry.field(
+        resolver=mijn_loket_activation,
+        description=f"{mijn_loket_activation.__doc__}\n\nNo sign-in needed: the link is the key.",
     )

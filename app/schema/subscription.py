@@ -34,6 +34,13 @@ class Subscription:
         async for event in s.process_overview_changed(info, employer_id, after):
             yield event
 
+    @strawberry.subscription(description=f"{s.message_centre_changed.__doc__}{_AFTER}")
+    async def message_centre_changed(
+        self, info: strawberry.Info, employer_id: strawberry.ID, after: int | None = None
+    ) -> AsyncGenerator[s.MessageCentreEvent, None]:
+        async for event in s.message_centre_changed(info, employer_id, after):
+            yield event
+
     @strawberry.subscription(description=s.export_progress.__doc__)
     async def export_progress(
         self, info: strawberry.Info, export_id: strawberry.ID

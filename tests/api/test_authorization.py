@@ -143,6 +143,18 @@ async def _case_component(db):
     return pk, ["wn001", "werkgever.directie", "manager.verkoop", "kantoor.admin"], ["kantoor.y"]
 
 
+async def _case_collective_action(db):
+    # The message centre: COLLECTIVE_ACTIONS at the employer (kantoor.admin), nobody else.
+    async with db.writer() as s:
+        admin = await s.scalar(select(m.User.id).where(m.User.username == "kantoor.admin"))
+        employer = await s.scalar(select(m.Employer.id).where(m.Employer.name.like("De Id%")))
+        row = m.CollectiveAction(employer_id=employer, started_by_id=admin)
+        s.add(row)
+        await s.flush()
+        pk = row.id
+    return pk, ["kantoor.admin"], ["werkgever.hr", "manager.verkoop", "wn001", "kantoor.y"]
+
+
 CASES = {
     "WorkflowInstance": _case_workflow_instance,
     "Task": _case_task,
@@ -155,6 +167,7 @@ CASES = {
     "RoleLink": _case_role_link,
     "WorkflowDefinition": _case_workflow_definition,
     "Export": _case_export,
+    "CollectiveAction": _case_collective_action,
 }
 
 

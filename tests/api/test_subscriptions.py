@@ -246,3 +246,42 @@ async def test_export_progress_follows_a_background_export(background_exports, d
     assert states[-1]["status"] == "READY" and states[-1]["url"]
     assert states[-1]["progress"] == 1.0 and states[-1]["rowCount"] == 1
     assert all(s["status"] in ("PENDING", "RUNNING", "READY") for s in states)
+
+
+CENTRE_EVENTS = """subscription ($employerId: ID!, $after: Int) {
+  messageCentreChanged(employerId: $employerId, after: $after) {
+  eventId resync action { status counts { processed failed } } } }"""
+START = """mutation ($input: StartMijnLoketMigrationInput!) {
+  startMijnLoketMigration(input: $input) { errors { code } } }"""
+
+
+async def test_the_message_centre_follows_a_migration_live(live, db, token, ids):
+    employer = await ids.employer()
+    async with db.reader() as s:
+        people = list(
+            await s.scalars(select(m.Employee.id).where(m.Employee.employee_number.in_([41, 45])))
+        )
+    from app.schema.ids import to_global_id
+
+    variables = {"employerId": employer, "after": 0}
+    async with (
+        subscribe(live, token("kantoor.admin"), CENTRE_EVENTS, variables) as admin,
+        subscribe(live, token("werkgever.hr"), CENTRE_EVENTS, variables) as hr,
+    ):
+        started = await post(
+            live,
+            token("kantoor.admin"),
+            START,
+            {"input": {"employerId": employer,
+                       "employeeIds": [to_global_id("Employee", p) for p in people]}},
+        )  # fmt: skip
+        assert started["data"]["startMijnLoketMigration"]["errors"] == []
+        while True:
+            event = (await admin.next())["payload"]["data"]["messageCentreChanged"]
+            if event["action"]["status"] == "DONE":
+                break
+        assert event["action"]["counts"] == {"processed": 1, "failed": 1}
+        # Without COLLECTIVE_ACTIONS: refused, nothing delivered.
+        message = await hr.next()
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "FORBIDDEN"

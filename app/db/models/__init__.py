@@ -4,6 +4,14 @@ from app.db.models.access import RightGrant, Role, RoleLink, User, UserDepartmen
 from app.db.models.base import Base, UTCDateTime, utcnow
 from app.db.models.components import ClosedPayrollPeriod, Component, ComponentSet
 from app.db.models.exports import Export, ExportPart, ExportStatus
+from app.db.models.migration import (
+    ActionLogEntry,
+    ActionStatus,
+    CollectiveAction,
+    CollectiveActionItem,
+    Invitation,
+    ItemStatus,
+)
 from app.db.models.outbox import EmailStatus, OutboxEmail, OutboxEvent
 from app.db.models.products import ProductActivation, ProductEvent, ProductEventKind
 from app.db.models.requests import AuditEntry, ExpenseClaim, InstanceStep, WorkflowInstance
@@ -26,9 +34,13 @@ from app.domain.authz import Right, UserType
 from app.domain.catalogue import MijnLoketVariant, Product
 
 __all__ = [
+    "ActionLogEntry",
+    "ActionStatus",
     "AuditEntry",
     "Base",
     "ClosedPayrollPeriod",
+    "CollectiveAction",
+    "CollectiveActionItem",
     "Component",
     "ComponentSet",
     "Department",
@@ -40,6 +52,8 @@ __all__ = [
     "ExportPart",
     "ExportStatus",
     "InstanceStep",
+    "Invitation",
+    "ItemStatus",
     "MaritalStatus",
     "MijnLoketVariant",
     "OutboxEmail",

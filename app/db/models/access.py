@@ -40,6 +40,8 @@ class User(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(320))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # MijnLoket accounts registered through an invitation: an Argon2id hash (argon2-cffi).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
