@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     # `Export.url`; empty: taken from the request.
     public_url: str = ""
 
+    # Query limits (app/schema/limits.py): per operation, fragments expanded.
+    max_query_bytes: int = Field(default=100_000, ge=100)
+    max_query_tokens: int = Field(default=5_000, ge=10)
+    max_query_depth: int = Field(default=15, ge=2)
+    max_query_aliases: int = Field(default=30, ge=0)
+    # A field costs 1; a connection's selections count `first` times (50 when not given).
+    max_query_cost: int = Field(default=50_000, ge=10)
+
     # Live updates (app/events). The publisher numbers committed events and hands them to the
     # broker (LOKETFLOW_BROADCAST_URL); it also looks this often for events nobody published.
     events_poll_seconds: float = Field(default=1.0, gt=0)
