@@ -73,8 +73,11 @@ def _database_label(settings: Settings) -> str:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from app.observability import configure_logging
+
     settings = get_settings()
     settings.check_for_serving()
+    configure_logging(settings.log_level)
     # Say it here in one line; the server itself would refuse in its lifespan, less readably.
     _run_with_database(settings, _require_migrated)
     if not settings.is_production:
@@ -91,6 +94,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         reload=args.reload,
         proxy_headers=True,
         lifespan="on",
+        log_config=None,  # our JSON logging (app/observability.py), also for uvicorn's loggers
+        # SIGTERM: stop accepting, let requests and subscriptions end, then the lifespan stops
+        # the workers (the publisher sends what committed last).
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
 
+from sqlalchemy import func, select, text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -17,6 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from app.auth import TokenVerifier
 from app.collective import CollectiveWorker
 from app.db.migrate import pending_revisions
+from app.db.models import EmailStatus, OutboxEmail, OutboxEvent
 from app.db.principals import load_principal
 from app.db.session import Database
 from app.domain.authz import Principal
@@ -25,7 +30,9 @@ from app.events import Events
 from app.events.keepalive import KeepAliveHandler
 from app.export.download import download_export
 from app.export.worker import ExportWorker
+from app.http import GraphQLOverHTTP
 from app.mail import OutboxRelay
+from app.observability import Metrics, RequestContext
 from app.schema import schema
 from app.schema.context import Context
 from app.settings import ConfigurationError, Settings, get_settings
@@ -50,6 +57,7 @@ class LoketflowGraphQL(GraphQL):
         self.export_worker: ExportWorker | None = None
         self.events: Events | None = None
         self.collective_worker: CollectiveWorker | None = None
+        self.metrics: Metrics | None = None
 
     async def sign_in(
         self, authorization: str | None
@@ -79,6 +87,7 @@ class LoketflowGraphQL(GraphQL):
             export_worker=self.export_worker,
             events=self.events,
             collective_worker=self.collective_worker,
+            metrics=self.metrics,
         )
 
     async def on_ws_connect(self, context: Context):
@@ -111,6 +120,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     collective = CollectiveWorker(db, settings, notify=events.wake)
     graphql.export_worker, graphql.events = exports, events
     graphql.collective_worker = collective
+    metrics = Metrics()
+    metrics.subscriptions.set_function(lambda: len(events.hub.listeners))
+    graphql.metrics = metrics
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -133,18 +145,73 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await db.dispose()
 
     async def healthz(request: Request) -> JSONResponse:
+        """The process is up (liveness)."""
         return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        """The process can serve: the database answers and the broker connection stands."""
+        checks = {"database": "ok", "broker": "ok" if events.hub.broker_ok else "down"}
+        try:
+            async with db.reader() as session:
+                await asyncio.wait_for(session.execute(text("SELECT 1")), 3)
+        except Exception:
+            checks["database"] = "down"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks},
+            status_code=200 if ready else 503,
+        )
+
+    async def metrics_endpoint(request: Request) -> Response:
+        try:
+            async with db.reader() as session:
+                emails = await session.scalar(
+                    select(func.count())
+                    .select_from(OutboxEmail)
+                    .where(OutboxEmail.status == EmailStatus.PENDING)
+                )
+                unpublished = await session.scalar(
+                    select(func.count()).select_from(OutboxEvent).where(OutboxEvent.seq.is_(None))
+                )
+            metrics.outbox.labels("email").set(emails)
+            metrics.outbox.labels("event").set(unpublished)
+        except Exception:
+            log.warning("metrics: the outbox backlog could not be read")
+        body, media = metrics.render()
+        return Response(body, media_type=media)
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # GraphQL over HTTP (app/http.py) decides methods, media types and status codes.
+            Route("/graphql", GraphQLOverHTTP(graphql, graphiql=not settings.is_production)),
             WebSocketRoute("/graphql", graphql),
             Route("/exports/{token}", download_export(graphql, db), methods=["GET"]),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
         ],
+        middleware=_middleware(settings, metrics),
         lifespan=lifespan,
     )
     app.state.db = db
     app.state.settings = settings
     app.state.events = events
+    app.state.metrics = metrics
     return app
+
+
+def _middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
+    stack = [Middleware(RequestContext, metrics=metrics, production=settings.is_production)]
+    if settings.cors_origins:
+        # Browsers elsewhere may call the API only from the configured origins.
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID", "Content-Disposition"],
+                max_age=600,
+            )
+        )
+    return stack

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     # How long a claimed e-mail is left alone by other relays; must outlast one SMTP send.
     mail_lease_seconds: float = Field(default=300.0, gt=0)
 
+    # Browser origins allowed to call the API (CORS), e.g. ["https://app.example.nl"]; none:
+    # no CORS headers, so only same-origin pages and non-browser clients.
+    cors_origins: list[str] = []
+    log_level: str = "INFO"
+    # On SIGTERM: how long open requests and WebSocket connections get to finish.
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+
     # The service's address as clients reach it (behind a proxy), for links such as
     # `Export.url`; empty: taken from the request.
     public_url: str = ""

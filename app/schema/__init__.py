@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
-from app.schema.extensions import CloseReadSession, MaskUnexpectedErrors
+from app.schema.extensions import CloseReadSession, MaskUnexpectedErrors, ObserveOperations
 from app.schema.limits import QueryLimits
 from app.schema.mutation import Mutation
 from app.schema.query import Query
@@ -39,7 +39,8 @@ schema = strawberry.Schema(
     # Frontends send the same few documents over and over: parse and validate each once (the
     # caches live at module level, shared by the per-request extension instances).
     extensions=[
-        QueryLimits,  # first: before the caches, so a cached document is still checked
+        ObserveOperations,
+        QueryLimits,  # before the caches, so a cached document is still checked
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         CloseReadSession,

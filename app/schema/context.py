@@ -32,6 +32,7 @@ class Context:
     events: Any = None
     # The runner of collective actions in this process (app/collective.py).
     collective_worker: Any = None
+    metrics: Any = None  # app/observability.py
     _session: AsyncSession | None = field(default=None, repr=False)
     _loaders: Any = field(default=None, repr=False)
     # Strawberry resolves sibling fields concurrently; an AsyncSession allows one operation at a

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from app.domain.errors import AccessError
+from app.observability import operation, request_id, user
+
+log = logging.getLogger("loketflow.graphql")
 
 
 class CloseReadSession(SchemaExtension):
@@ -38,10 +45,58 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        # The client quotes this id; the log line of the original error carries the same one.
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id.get()}
         return masked
 
     def _process_result(self, result: object) -> None:
         settings = getattr(self.execution_context.context, "settings", None)
         if settings is not None and settings.is_production:
             super()._process_result(result)
+            # No field suggestions ("Did you mean ...?"): they would map the schema for a
+            # caller who may not introspect it.
+            for error in getattr(result, "errors", None) or []:
+                error.message = _SUGGESTION.sub("", error.message)
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class ObserveOperations(SchemaExtension):
+    """Per operation: the user and operation name on every log line, a log line of its own,
+    latency by operation and errors by code in the metrics."""
+
+    async def on_operation(self):
+        ctx = self.execution_context.context
+        principal = getattr(ctx, "principal", None)
+        user_token = user.set(principal.username if principal else None)
+        name_token = operation.set(self.execution_context.operation_name)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            try:
+                kind = self.execution_context.operation_type.value
+            except Exception:  # never parsed: no operation type
+                kind = "unknown"
+            name = self.execution_context.operation_name or "anonymous"
+            result = self.execution_context.result
+            codes = [
+                (e.extensions or {}).get("code", "GRAPHQL_ERROR")
+                for e in (getattr(result, "errors", None) or [])
+            ]
+            metrics = getattr(ctx, "metrics", None)
+            if metrics is not None:
+                metrics.operations.labels(kind, name).observe(elapsed)
+                for code in codes:
+                    metrics.errors.labels(code).inc()
+            log.info(
+                "graphql %s %s %.1f ms",
+                kind,
+                name,
+                elapsed * 1000,
+                extra={"duration_ms": round(elapsed * 1000, 1), "error_codes": codes},
+            )
+            user.reset(user_token)
+            operation.reset(name_token)

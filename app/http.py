@@ -1,0 +1,188 @@
+"""GraphQL over HTTP, as the GraphQL-over-HTTP specification asks, around strawberry's view:
+
+- the response media type follows `Accept`: `application/graphql-response+json` when asked for
+  by name (preferred on equal weight), else `application/json` (also for `*/*` and no Accept);
+  neither acceptable: 406;
+- with `application/graphql-response+json`, a request that could not be executed (parse or
+  validation error, a refused limit) answers 4xx; with `application/json` always 200;
+- `GET` runs queries only: a mutation over GET is 405 with `Allow: POST`;
+- `POST` bodies must be `application/json`: anything else is 415. That also makes the API
+  CSRF-safe: a browser's "simple" cross-site requests (text/plain, form encodings) never run;
+- malformed JSON and a missing `query` are 400, always as a JSON error body.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+def _error(status: int, code: str, message: str, media: str = JSON, **headers) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, media_type=media, headers=headers)
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The media type to answer with, or None when the client accepts neither."""
+    if not accept:
+        return JSON  # the specification's default for clients that do not say
+    best, best_q = None, 0.0
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        choice = {
+            GRAPHQL_RESPONSE: GRAPHQL_RESPONSE,
+            JSON: JSON,
+            # Wildcards: the legacy type, which every client understands (the specification
+            # lets the server choose; graphql-response+json only when asked for by name).
+            "application/*": JSON,
+            "*/*": JSON,
+        }.get(media.lower())
+        # Equal weights: graphql-response+json wins (the specification prefers it).
+        if choice and (q > best_q or (q == best_q and choice == GRAPHQL_RESPONSE)):
+            best, best_q = choice, q
+    return best if best_q > 0 else None
+
+
+def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
+    try:
+        document = parse(query, no_location=True, max_tokens=20_000)
+    except GraphQLError:
+        return None  # the view answers the syntax error
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for operation in operations:
+        if operation_name is None or (operation.name and operation.name.value == operation_name):
+            return operation.operation
+    return None
+
+
+class GraphQLOverHTTP:
+    """ASGI wrapper of the GraphQL view for HTTP requests; WebSocket passes straight through."""
+
+    def __init__(self, view, *, graphiql: bool):
+        self.view, self.graphiql = view, graphiql
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.view(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        method = scope["method"]
+        accept = headers.get("accept")
+        if method == "GET" and self.graphiql and "text/html" in (accept or ""):
+            await self.view(scope, receive, send)  # GraphiQL (development)
+            return
+        media = negotiate(accept)
+        if media is None:
+            response = _error(406, "NOT_ACCEPTABLE", f"Antwoord als {GRAPHQL_RESPONSE} of {JSON}.")
+            await response(scope, receive, send)
+            return
+        if method == "GET":
+            refusal = self._check_get(scope)
+        elif method == "POST":
+            refusal, receive = await self._check_post(headers, receive)
+        else:
+            refusal = _error(405, "METHOD_NOT_ALLOWED", "Gebruik GET of POST.", Allow="GET, POST")
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        await self.view(scope, receive, self._answer_as(media, send))
+
+    def _check_get(self, scope):
+        params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        query = (params.get("query") or [None])[0]
+        if not query:
+            return _error(400, "BAD_REQUEST", "Geef een GraphQL-query mee ('query').")
+        name = (params.get("operationName") or [None])[0]
+        if _operation_type(query, name) in (OperationType.MUTATION, OperationType.SUBSCRIPTION):
+            return _error(405, "METHOD_NOT_ALLOWED", "Mutaties alleen met POST.", Allow="POST")
+        return None
+
+    async def _check_post(self, headers: Headers, receive):
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            return _error(415, "UNSUPPORTED_MEDIA_TYPE", f"Stuur de query als {JSON}."), receive
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return _error(400, "BAD_REQUEST", "De body is geen geldige JSON."), receive
+        if isinstance(data, list):
+            return _error(400, "BAD_REQUEST", "Stuur één operatie per verzoek."), receive
+        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+            return _error(400, "BAD_REQUEST", "Geef een GraphQL-query mee ('query')."), receive
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return None, replay
+
+    def _answer_as(self, media: str, send):
+        """Set the media type; with graphql-response+json, a result without data is 400."""
+        start: dict | None = None
+
+        async def wrapped(message):
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message  # held back until the body says what the status must be
+                return
+            if message["type"] == "http.response.body" and start is not None:
+                headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-type"]
+                status = start["status"]
+                is_json = any(
+                    k.lower() == b"content-type" and v.startswith(b"application/json")
+                    for k, v in start["headers"]
+                )
+                if is_json:
+                    headers.append((b"content-type", f"{media}; charset=utf-8".encode()))
+                    if media == GRAPHQL_RESPONSE and status == 200:
+                        status = _status_of(message.get("body", b""), message.get("more_body"))
+                else:
+                    headers = start["headers"]
+                await send({**start, "status": status, "headers": headers})
+                start = None
+            await send(message)
+
+        return wrapped
+
+
+def _status_of(body: bytes, more: bool | None) -> int:
+    """200 when the operation ran (there is a `data` entry, even null from a field error),
+    400 when it could not run (request errors: no `data`, or null data with no error path)."""
+    if more:
+        return 200
+    try:
+        result = json.loads(body)
+    except ValueError:
+        return 200
+    if not isinstance(result, dict):
+        return 200
+    errors = result.get("errors") or []
+    if "data" not in result:
+        return 400
+    if result["data"] is None and errors and all("path" not in e for e in errors):
+        return 400
+    return 200

@@ -1,0 +1,902 @@
+"""Bad input everywhere (issue 8, point 5): every mutation, found in the schema at test time,
+gets random and adversarial input from Hypothesis, posted over HTTP as a user who may call it.
+
+Whatever comes in, the answer is a UserError with a known code and a Dutch message, a GraphQL
+validation error, or an access error (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND); never a crash
+(no INTERNAL_SERVER_ERROR, no exception text, no exception in the server's log). A refused
+request leaves the database exactly as it was (a fingerprint of every row of every table).
+
+The inputs are derived from the input types: strings (empty, blank, 10^5 characters, RTL,
+emoji, NUL, control characters, lone surrogates, SQL- and HTML-ish), ids (garbage, other types,
+huge and negative keys, objects of another office), numbers (0, negative, 2**31, 2**63, NaN,
+1e400, -0), dates (year 1 and 9999, impossible dates), enums, and for fields whose name says
+what they hold: payroll periods, IBANs, postcodes, house numbers, e-mail addresses. They are
+mixed with valid values from the demo (ids of its employer, employees, users, roles, components,
+open tasks, an invitation token), so that the checks deep in the resolvers are reached.
+
+The app runs without its lifespan: no background worker changes the database between the two
+fingerprints. A successful export or migration is then run by hand, and must not fail.
+
+LOKETFLOW_BAD_INPUT_EXAMPLES sets the examples per mutation (default 20) for a longer hunt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    get_named_type,
+    is_leaf_type,
+)
+from graphql.pyutils import Undefined
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from app.collective import CollectiveWorker
+from app.db import models as m
+from app.domain.authz import Right, UserType
+from app.domain.catalogue import Product, WorkflowType
+from app.domain.errors import AccessError, ErrorCode
+from app.domain.validation import Unit
+from app.schema import schema
+from app.schema.ids import to_global_id
+from app.server import create_app
+from tests import factories
+
+MUTATION_FIELDS: dict[str, GraphQLField] = dict(schema._schema.mutation_type.fields)
+EXAMPLES = int(os.environ.get("LOKETFLOW_BAD_INPUT_EXAMPLES", "20"))
+ACCESS_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND"}
+KNOWN_CODES = {c.value for c in ErrorCode}
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+# What a crash leaves in a message: exception names, tracebacks, SQL and driver wording.
+LEAK = re.compile(
+    r"Traceback|File \"|[A-Za-z]+(Error|Exception)\b|sqlalchemy|asyncpg|aiosqlite|psycopg|"
+    r"\bSELECT\b|\bINSERT\b|\bUPDATE\b|NoneType|object has no attribute|invalid literal|"
+    r"codec can't|out of range|violates|\(Background on this error"
+)
+
+
+# --- Who calls what -------------------------------------------------------------------------
+
+TASK_ACTORS = ["manager.verkoop", "werkgever.hr", "kantoor.salaris"]
+EDITORS = ["werkgever.hr", "kantoor.admin"]
+ACTORS: dict[str, list[str | None]] = {
+    "setDeviatingApprover": EDITORS,
+    "setWorkflowActive": EDITORS,
+    "setEmployeeComponentSet": EDITORS,
+    "setComponentLabel": EDITORS,
+    "updateWorkflowSteps": EDITORS,
+    "activateMijnLoket": [None, "wn001"],  # registering needs no sign-in
+    "submitContractExtension": ["werkgever.hr", "manager.verkoop"],
+    "submitEmploymentTermination": ["werkgever.hr", "manager.verkoop"],
+    "withdrawRequest": ["wn001"],
+    "completeTask": TASK_ACTORS,
+    "approveTask": TASK_ACTORS,
+    "rejectTask": TASK_ACTORS,
+    "commentOnTask": TASK_ACTORS,
+    "approveTasks": TASK_ACTORS,
+    "processExpenseClaims": ["werkgever.hr", "kantoor.salaris"],
+    "exportProcessOverview": ["werkgever.hr", "kantoor.admin"],
+}
+
+
+def actors_of(name: str) -> list[str | None]:
+    if name in ACTORS:
+        return ACTORS[name]
+    if name.startswith("submit"):
+        return ["wn001"]  # self-service: the employee's own request
+    return ["kantoor.admin"]  # administration: every right at provider level
+
+
+# --- Strategies -----------------------------------------------------------------------------
+
+
+def _same(value):
+    return value
+
+
+def weighted(*pairs: tuple[int, st.SearchStrategy]) -> st.SearchStrategy:
+    """`one_of` with weights. Hypothesis shrinks towards the first branch: put the valid first."""
+    branches = [s.map(_same) for weight, s in pairs for _ in range(weight)]  # distinct objects
+    return st.one_of(branches)
+
+
+def one(*values) -> st.SearchStrategy:
+    return st.sampled_from(values)
+
+
+RTL = "\u202eلا تغيير\u202c עברית"
+HUGE = 100_000
+adversarial_text = st.one_of(
+    one(
+        "",
+        " ",
+        "   \t\n  ",
+        "\u00a0\u2003",  # no-break and em space only
+        "\u200b",  # zero-width space
+        "a" * HUGE,
+        "é" * HUGE,
+        "😀" * 20_000,
+        "👨‍👩‍👧‍👦🏳️‍🌈",
+        RTL,
+        "abc\u202edef",
+        "\u2066isolate\u2069",
+        "\x00",
+        "a\x00b",
+        "\x01\x02\x1b[31m\x7f",
+        "regel 1\nregel 2",
+        "tab\there",
+        "\ud800",  # a lone surrogate (travels as a JSON escape)
+        "x\udfffy",
+        "e\u0301",  # decomposed é
+        "ＦＵＬＬＷＩＤＴＨ",
+        "İstanbul ß ﬀ",
+        "'; DROP TABLE users; --",
+        "' OR '1'='1",
+        "%",
+        "_",
+        "\\",
+        "%%_\\%",
+        "<script>alert(1)</script>",
+        "&amp;&lt;&#0;",
+        "{0}{1}%s%n${jndi:ldap://x}",
+        "null",
+        "NaN",
+        "9" * 400,
+    ),
+    st.text(max_size=50),
+    st.text(st.characters(codec="utf-8"), min_size=1, max_size=20),
+)
+
+
+def text_with(valid: st.SearchStrategy, extra: st.SearchStrategy | None = None):
+    pairs = [(5, valid)]
+    if extra is not None:
+        pairs.append((3, extra))
+    pairs.append((3, adversarial_text))
+    # A JSON value of the wrong type: the scalar must refuse it.
+    pairs.append((1, one(0, -1, 1.5, True, [], {}, ["a"], 2**63)))
+    return weighted(*pairs)
+
+
+periods = one(
+    "2026-13",
+    "2026-00",
+    "2026-P14",
+    "2026-P00",
+    "2026-p01",
+    "0000-01",
+    "0000-P01",
+    "9999-12",
+    "9999-P13",
+    "abcd",
+    "2026-1",
+    "2026-011",
+    "2026-P1",
+    "2026-P013",
+    "26-01",
+    "2026/01",
+    "2026‐01",  # U+2010 hyphen
+    "２０２６-01",
+    "٢٠٢٦-٠١",
+    " 2026-11 ",
+    "2026-11\n",
+    "2026-11\x00",
+    "-2026-01",
+    "+2026-01",
+    "2026-01-01",
+    "20261",
+    "99999-01",
+    "2026-P99",
+)
+ibans = one(
+    "NL91ABNA0417164301",  # wrong check digits
+    "NL00ABNA0417164300",
+    "NL91ABNA041716430",  # one digit short
+    "NL91ABNA04171643000",
+    "NL91-ABNA-0417-1643-00",
+    "nl91abna0417164300",
+    "NL91ABNA0417164300\x00",
+    "NL91ΑBNA0417164300",  # Greek capital alpha
+    "ＮＬ91ABNA0417164300",
+    "NL٩١ABNA0417164300",
+    "XX91ABNA0417164300",
+    "GB82WEST12345698765432",
+    "DE89370400440532013001",
+    "NL" + "9" * 40,
+    "NL91 ABNA 0417 1643 00 " * 3,
+    "IBAN NL91ABNA0417164300",
+)
+postcodes = one(
+    "1234",
+    "1234 A",
+    "1234 ABC",
+    "0123 AB",
+    "1234 SA",
+    "1234 SD",
+    "1234 SS",
+    "1234-AB",
+    "NL-1234 AB",
+    "12345",
+    "AB 1234",
+    "１２３４ AB",
+    "١٢٣٤ AB",
+    "1234 ÄB",
+    "1234 ab\x00",
+    "1234\tAB",
+    "1234 A B",
+    "9999 ZZ" * 3,
+)
+house_numbers = one(
+    "0",
+    "-1",
+    "123456",
+    "12 " + "a" * 40,
+    "12a\x00",
+    "١٢",
+    "12½",
+    "12--2",
+    "a12",
+    "99999",
+    "100000",
+)
+countries = one("nl", "XX", "NLD", "N", "🇳🇱", "N\x00", "Nederland")
+emails = one(
+    "x@",
+    "@x.nl",
+    "a" * 320 + "@example.nl",
+    "ü@ü.nl",
+    "a@b.nl\n",
+    "a@[127.0.0.1]",
+    "a b@c.nl",
+    "a@b@c.nl",
+    "A@EXAMPLE.NL",
+)
+phones = one("0612", "+999 123", "1" * 100, "+31 (0)6 12345678", "06-1234567x", "+", "06\x0012")
+
+# Valid values by what a field holds (the lower-cased field name contains the key).
+VALID_TEXT: list[tuple[str, st.SearchStrategy, st.SearchStrategy | None]] = [
+    ("period", one("2026-11", "2026-12", "2027-01", "2026-P12", "2026-P13"), periods),
+    ("iban", one("NL91ABNA0417164300", "NL91 ABNA 0417 1643 00", "DE89370400440532013000"), ibans),
+    ("postcode", one("1234 AB", "1234ab", "9999 ZZ"), postcodes),
+    ("housenumber", one("12", "12a", "12-2", "1 bis"), house_numbers),
+    ("country", one("NL", "BE"), countries),
+    ("phone", one("06 12345678", "+31 20 123 4567"), phones),
+    ("email", one("nieuw@example.nl"), emails),
+    ("password", one("Zeer-Sterk-Wachtwoord-2026!", "kort"), None),
+    ("idempotencykey", one("sleutel-1", "sleutel-2"), None),
+    ("search", one("Jan", "wn0", "de"), None),
+    ("comment", one("Akkoord", "Graag aanvullen.\nMet een tweede regel."), None),
+    ("description", one("Klantbezoek Utrecht"), None),
+    ("label", one("Zakelijke km", "Dagen thuis"), None),
+    ("relation", one("Partner", "Moeder"), None),
+    ("street", one("Dorpsstraat", "Laan van 40-45"), None),
+    ("city", one("Ede", "'s-Hertogenbosch"), None),
+    ("reason", one("Einde project"), None),
+    ("name", one("Nieuwe rol", "Salarisprofessional", "Piet de Vries"), None),
+]
+
+DECIMALS = (
+    [(6, one("42", "10", "1.5", "0.23", "3", 7))],
+    one(
+        "0",
+        "-0",
+        "-1",
+        "0.001",
+        "0.005",
+        "12.345",
+        "10000",
+        "10000.01",
+        "744.01",
+        "31.5",
+        "1e400",
+        "1E+999999999",
+        "1e-400",
+        "NaN",
+        "-NaN",
+        "sNaN",
+        "Infinity",
+        "-Infinity",
+        "9" * 100,
+        " 1",
+        "1_000",
+        "٣",
+        "１２",
+        "0x10",
+        "",
+        "abc",
+        0,
+        -1,
+        2**31,
+        2**63,
+        10**400,
+        1e308,
+        float("nan"),
+        float("inf"),
+        -0.0,
+        True,
+        [],
+    ),
+)
+DATES = one("2026-12-01", "2027-06-30", "2026-11-15", "2030-01-01")
+BAD_DATES = one(
+    "0001-01-01",
+    "9999-12-31",
+    "9999-12-30",
+    "1900-02-28",
+    "2026-02-29",
+    "2026-02-30",
+    "2026-13-01",
+    "2026-00-10",
+    "20261115",
+    "2026-W01-1",
+    "2026-11-15T00:00:00",
+    "15-11-2026",
+    "",
+    "abcd",
+    "２０２６-11-15",
+    20261115,
+    None,
+)
+
+
+def ints() -> st.SearchStrategy:
+    return weighted(
+        (4, st.integers(1, 10)),
+        (3, one(0, -1, 2**31 - 1, 2**31, -(2**31) - 1, 2**63, 10**30)),
+        (1, one(1.5, "1", None, float("nan"))),
+    )
+
+
+@dataclass
+class Pools:
+    """Global ids by type name: `own` in reach of the demo's users, `foreign` of another office
+    or another employer."""
+
+    own: dict[str, list[str]] = field(default_factory=dict)
+    foreign: dict[str, list[str]] = field(default_factory=dict)
+    tokens: list[str] = field(default_factory=list)
+
+
+ID_TYPES = {
+    "employer": "Employer",
+    "employee": "Employee",
+    "user": "User",
+    "submitter": "User",
+    "role": "Role",
+    "rolelink": "RoleLink",
+    "component": "Component",
+    "componentset": "ComponentSet",
+    "definition": "WorkflowDefinition",
+    "instance": "WorkflowInstance",
+    "task": "Task",
+    "department": "Department",
+}
+TYPE_NAMES = sorted(set(ID_TYPES.values()) | {"Export", "CollectiveAction", "Node", "Viewer"})
+
+
+def forged_ids(type_name: str) -> st.SearchStrategy:
+    keys = one(
+        0,
+        -1,
+        2**31 - 1,
+        2**31,
+        2**63,
+        10**20,
+        "",
+        "abc",
+        "1.5",
+        " 1",
+        "01",
+        "1e3",
+        "0x1",
+        "9" * 60,
+        "9" * 61,
+        "1.EXPENSE_CLAIM",
+        "999999999999999999.EXPENSE_CLAIM",
+        "1.expense_claim",
+        ".EXPENSE_CLAIM",
+        "1.",
+    )
+    return st.one_of(
+        st.builds(to_global_id, one(type_name, *TYPE_NAMES), keys),
+        one(
+            "",
+            "1",
+            "-1",
+            "null",
+            "🙂",
+            "a" * 10_000,
+            "RW1wbG95ZXI6MQ==",  # padded base64 of "Employer:1"
+            "RW1wbG95ZXI6MQ",  # what to_global_id gives for it
+            "RW1wbG95ZXI6MQ==" * 20,
+            "++//",
+            "=",
+            "TmVlOjE",  # "Nee:1"
+            "RW1wbG95ZXI",  # "Employer" (no colon)
+            "OjE",  # ":1"
+            "RW1wbG95ZXI6MToy",  # "Employer:1:2"
+            "\x00",
+            RTL,
+        ),
+        st.builds(to_global_id, st.text(max_size=12), st.text(max_size=12)),
+        # ID accepts JSON numbers; others are refused by the scalar.
+        one(1, -1, 0, 2**63, 10**30, 1.5, True, [], {}),
+    )
+
+
+def ids_for(field_name: str, pools: Pools) -> st.SearchStrategy:
+    base = re.sub(r"ids?$", "", field_name.lower())
+    type_name = ID_TYPES.get(base)
+    own_of_type = pools.own.get(type_name or "", [])
+    foreign_of_type = pools.foreign.get(type_name or "", [])
+    every_own = [i for ids in pools.own.values() for i in ids]
+    pairs: list[tuple[int, st.SearchStrategy]] = []
+    if own_of_type:
+        pairs.append((8, st.sampled_from(own_of_type)))
+    if foreign_of_type:
+        pairs.append((2, st.sampled_from(foreign_of_type)))
+    pairs.append((1, st.sampled_from(every_own)))  # an id of another type
+    pairs.append((3, forged_ids(type_name or "Employer")))
+    return weighted(*pairs)
+
+
+def strings_for(field_name: str, pools: Pools) -> st.SearchStrategy:
+    lower = field_name.lower()
+    if lower == "token":
+        valid = st.sampled_from(pools.tokens) if pools.tokens else one("x" * 43)
+        forged = one("x" * 43, "A" * 64, "0" * 200, "token=abc")
+        return text_with(valid, forged)
+    for key, valid, extra in VALID_TEXT:
+        if key in lower:
+            return text_with(valid, extra)
+    return text_with(one("Iets", "Een gewone tekst"))
+
+
+def scalar(type_: GraphQLScalarType, field_name: str, pools: Pools) -> st.SearchStrategy:
+    name = type_.name
+    if name == "ID":
+        return ids_for(field_name, pools)
+    if name == "String":
+        return strings_for(field_name, pools)
+    if name == "Boolean":
+        return weighted((10, st.booleans()), (1, one("true", 1, 0, "yes", [])))
+    if name in ("Int", "Float"):
+        return ints()
+    if name == "Decimal":
+        valid, bad = DECIMALS
+        return weighted(*valid, (4, bad))
+    if name == "Date":
+        return weighted((5, DATES), (3, BAD_DATES), (1, st.dates().map(lambda d: d.isoformat())))
+    if name == "DateTime":
+        return one("2026-11-15T10:00:00+01:00", "0001-01-01T00:00:00", "9999-12-31T23:59:59", "x")
+    return st.one_of(adversarial_text, ints())
+
+
+def values_of(type_, field_name: str, pools: Pools, depth: int = 0) -> st.SearchStrategy:
+    """Mostly well-typed values of a GraphQL input type, now and then a wrong one."""
+    if isinstance(type_, GraphQLNonNull):
+        inner = values_of(type_.of_type, field_name, pools, depth)
+        return weighted((20, inner), (1, st.none()))  # null for a required value
+    if isinstance(type_, GraphQLList):
+        item = values_of(type_.of_type, field_name, pools, depth)
+        return weighted(
+            (8, st.lists(item, max_size=3)),
+            (1, item),  # one value where a list is expected: GraphQL wraps it
+            (1, item.map(lambda v: [v] * 1_000)),
+            (1, st.lists(item, min_size=4, max_size=30)),
+        )
+    if isinstance(type_, GraphQLEnumType):
+        names = list(type_.values)
+        return weighted((12, st.sampled_from(names)), (1, one("BOGUS", names[0].lower(), "", 0)))
+    if isinstance(type_, GraphQLScalarType):
+        return scalar(type_, field_name, pools)
+    if isinstance(type_, GraphQLInputObjectType):
+        return input_objects(type_, pools, depth)
+    raise AssertionError(f"no strategy for {type_}")
+
+
+def input_objects(type_: GraphQLInputObjectType, pools: Pools, depth: int) -> st.SearchStrategy:
+    required, optional = {}, {}
+    for name, f in type_.fields.items():
+        strategy = values_of(f.type, name, pools, depth + 1)
+        if isinstance(f.type, GraphQLNonNull) and f.default_value is Undefined:
+            required[name] = strategy
+        else:
+            optional[name] = st.one_of(st.none(), strategy)
+    objects = st.fixed_dictionaries(required, optional=optional)
+    pairs = [(20, objects)]
+    if required:
+        pairs.append(
+            (
+                1,
+                st.tuples(objects, st.sampled_from(sorted(required))).map(
+                    lambda t: {k: v for k, v in t[0].items() if k != t[1]}
+                ),
+            )
+        )
+    pairs.append((1, objects.map(lambda o: {**o, "bogusField": 1})))
+    pairs.append((1, one("x", [], 1)))
+    return weighted(*pairs)
+
+
+def arguments_of(f: GraphQLField, pools: Pools) -> st.SearchStrategy:
+    return st.fixed_dictionaries(
+        {name: values_of(arg.type, name, pools) for name, arg in f.args.items()}
+    )
+
+
+# --- The document ---------------------------------------------------------------------------
+
+
+def selection(type_, depth: int = 0) -> str:
+    """`errors` wherever they are, scalars of the payload and of the objects in it (so that
+    what was stored is also read back), no connections."""
+    named = get_named_type(type_)
+    if not isinstance(named, GraphQLObjectType):
+        return "__typename"
+    parts = ["__typename"]
+    for name, f in named.fields.items():
+        if any(
+            isinstance(a.type, GraphQLNonNull) and a.default_value is Undefined
+            for a in f.args.values()
+        ):
+            continue
+        child = get_named_type(f.type)
+        if name == "errors":
+            parts.append("errors { code message field }")
+        elif is_leaf_type(child):
+            parts.append(name)
+        elif depth < 2 and not child.name.endswith("Connection"):
+            parts.append(f"{name} {{ {selection(child, depth + 1)} }}")
+    return " ".join(parts)
+
+
+def document(name: str) -> str:
+    f = MUTATION_FIELDS[name]
+    params = ", ".join(f"${a}: {arg.type}" for a, arg in f.args.items())
+    args = ", ".join(f"{a}: ${a}" for a in f.args)
+    return f"mutation Bad({params}) {{ {name}({args}) {{ {selection(f.type)} }} }}"
+
+
+# --- The world: demo, another office, some requests, a client without the lifespan ----------
+
+
+class CrashLog(logging.Handler):
+    """Exceptions strawberry logs that were not raised on purpose."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.crashes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.exc_info or record.exc_info[1] is None:
+            return
+        exc = record.exc_info[1]
+        if isinstance(exc, AccessError) or type(exc).__module__.startswith(("graphql", "straw")):
+            return
+        self.crashes.append(describe(exc))
+
+
+def describe(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if f.filename.startswith(str(APP_DIR))]
+    where = (
+        f"{Path(ours[-1].filename).relative_to(APP_DIR.parent)}:{ours[-1].lineno}" if ours else "?"
+    )
+    cause = exc.__cause__ or exc.__context__
+    text = f"{type(exc).__name__}: {str(exc)[:300]}"
+    if cause is not None:
+        text += f" (from {type(cause).__name__}: {str(cause)[:200]})"
+    last = "".join(traceback.format_list(frames[-4:]))
+    return f"{text}\n  raised at {where}\n{last}"
+
+
+@dataclass
+class World:
+    db: Any
+    settings: Any
+    client: httpx.AsyncClient
+    token: Callable[[str], str]
+    pools: Pools
+    crash_log: CrashLog
+    fingerprint: tuple | None = None
+
+    async def post(self, query: str, variables: Any, user: str | None) -> httpx.Response:
+        headers = {"content-type": "application/json"}
+        if user is not None:
+            headers["authorization"] = f"Bearer {self.token(user)}"
+        # ensure_ascii: a lone surrogate travels as an escape, as a browser would send it.
+        body = json.dumps({"query": query, "variables": variables})
+        return await self.client.post("/graphql", content=body.encode(), headers=headers)
+
+    async def snapshot(self) -> tuple:
+        """Every row of every table, hashed per table."""
+        out = []
+        async with self.db.reader() as s:
+            for table in m.Base.metadata.sorted_tables:
+                order = list(table.primary_key.columns) or list(table.columns)
+                rows = (await s.execute(select(table).order_by(*order))).all()
+                digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+                out.append((table.name, len(rows), digest))
+        return tuple(out)
+
+
+CLAIM = """mutation ($input: SubmitExpenseClaimInput!) { submitExpenseClaim(input: $input) {
+  errors { code message } } }"""
+ADDRESS = """mutation ($input: SubmitAddressUpdateInput!) { submitAddressUpdate(input: $input) {
+  errors { code message } } }"""
+MIGRATE = """mutation ($input: StartMijnLoketMigrationInput!) { startMijnLoketMigration(
+  input: $input) { errors { code message } } }"""
+
+
+async def _other_office(db) -> None:
+    """Another office with its own employer, user, employee, role and link, component set; and
+    a second employer of the demo's office (in reach of kantoor.admin, not of werkgever.hr)."""
+    office = await factories.provider(db, "Kantoor Y")
+    products = (Product.MIJNLOKET, Product.MIJNLOKET_EXPENSE_CLAIMS, Product.WORKFLOW_EDITOR)
+    employer = await factories.employer(db, "Vreemd B.V.", provider_id=office, products=products)
+    await factories.employer(db, "Tweede Klant B.V.", products=products)
+    employer_pk = int(_key(employer))
+    user = await factories.user(
+        db,
+        "y.admin",
+        UserType.PROVIDER,
+        provider_id=office,
+        rights=tuple(Right),
+    )
+    await factories.employee(db, employer_pk, 9001, "Y. Vreemd")
+    async with db.writer() as s:
+        role = m.Role(provider_id=office, name="Vreemde rol")
+        component_set = m.ComponentSet(employer_id=employer_pk, name="Y", is_default=True)
+        s.add_all([role, component_set])
+        await s.flush()
+        s.add(m.RoleLink(role_id=role.id, user_id=int(_key(user)), employer_id=employer_pk))
+        s.add(
+            m.Component(employer_id=employer_pk, set_id=component_set.id, name="Y km", unit=Unit.KM)
+        )
+
+
+def _key(global_id: str) -> str:
+    from app.schema.ids import from_global_id
+
+    return from_global_id(global_id)[1]
+
+
+async def _requests(world: World, db) -> None:
+    """Open requests, so that tasks wait for manager.verkoop, werkgever.directie and
+    kantoor.salaris; invitations, so that activation has valid tokens."""
+    async with db.reader() as s:
+        km = await s.scalar(select(m.Component.id).where(m.Component.name == "Kilometers onbelast"))
+        employer = await s.scalar(select(m.Employer.id).where(m.Employer.name.like("De Ideale%")))
+        to_invite = list(
+            await s.scalars(select(m.Employee.id).where(m.Employee.employee_number.in_([41, 42])))
+        )
+    claim = {"componentId": to_global_id("Component", km), "value": "12"}
+    for user in ("wn001", "wn001", "wn003", "wn002"):
+        await world.post(CLAIM, {"input": claim}, user)
+    address = {"street": "Dorpsstraat", "houseNumber": "1", "postcode": "1234 AB", "city": "Ede"}
+    await world.post(ADDRESS, {"input": address}, "wn001")
+    migrate = {
+        "employerId": to_global_id("Employer", employer),
+        "employeeIds": [to_global_id("Employee", pk) for pk in to_invite],
+    }
+    await world.post(MIGRATE, {"input": migrate}, "kantoor.admin")
+    await CollectiveWorker(db, world.settings).run_once()
+    async with db.reader() as s:
+        bodies = list(await s.scalars(select(m.OutboxEmail.body)))
+    world.pools.tokens = [t for b in bodies for t in re.findall(r"token=([A-Za-z0-9_\-]+)", b)]
+
+
+async def _pools(db) -> Pools:
+    pools = Pools()
+    async with db.reader() as s:
+        demo = await s.scalar(select(m.Employer.id).where(m.Employer.name.like("De Ideale%")))
+        office = await s.scalar(select(m.Employer.provider_id).where(m.Employer.id == demo))
+
+        def add(type_name: str, pks_own, pks_foreign) -> None:
+            pools.own[type_name] = [to_global_id(type_name, k) for k in pks_own]
+            pools.foreign[type_name] = [to_global_id(type_name, k) for k in pks_foreign]
+
+        async def split(model, column) -> None:
+            rows = list(await s.execute(select(model.id, column)))
+            own = [k for k, e in rows if e == demo]
+            add(model.__name__, own, [k for k, e in rows if e != demo])
+
+        for model in (m.Employee, m.Component, m.ComponentSet, m.WorkflowInstance, m.Department):
+            await split(model, model.employer_id)
+        steps = list(
+            await s.execute(
+                select(m.InstanceStep.id, m.InstanceStep.state).order_by(m.InstanceStep.id)
+            )
+        )
+        pools.own["Task"] = [to_global_id("Task", k) for k, state in steps]
+        pools.own["Task"] += [to_global_id("Task", k) for k, state in steps if state == "OPEN"] * 3
+        employers = list(await s.scalars(select(m.Employer.id)))
+        add("Employer", [demo], [e for e in employers if e != demo])
+        users = list(await s.execute(select(m.User.id, m.User.provider_id, m.User.employer_id)))
+        add(
+            "User",
+            [u for u, p, e in users if p == office or e == demo],
+            [u for u, p, e in users if not (p == office or e == demo)],
+        )
+        roles = list(await s.execute(select(m.Role.id, m.Role.provider_id)))
+        add("Role", [r for r, p in roles if p == office], [r for r, p in roles if p != office])
+        links = list(await s.execute(select(m.RoleLink.id, m.RoleLink.employer_id)))
+        add("RoleLink", [k for k, e in links if e == demo], [k for k, e in links if e != demo])
+        pools.own["WorkflowDefinition"] = [
+            to_global_id("WorkflowDefinition", f"{demo}.{t.value}") for t in WorkflowType
+        ]
+        pools.foreign["WorkflowDefinition"] = [
+            to_global_id("WorkflowDefinition", f"{e}.{t.value}")
+            for e in employers
+            if e != demo
+            for t in WorkflowType
+        ]
+    return pools
+
+
+@pytest.fixture
+async def world(db, settings, token):
+    app = create_app(settings)  # no lifespan: no background work between fingerprints
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    crash_log = CrashLog()
+    logger = logging.getLogger("strawberry.execution")
+    logger.addHandler(crash_log)
+    tokens: dict[str, str] = {}
+
+    def cached_token(username: str) -> str:
+        if username not in tokens:
+            tokens[username] = token(username)
+        return tokens[username]
+
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            await _other_office(db)
+            w = World(db, settings, c, cached_token, Pools(), crash_log)
+            await _requests(w, db)
+            tokens_found = w.pools.tokens
+            w.pools = await _pools(db)
+            w.pools.tokens = tokens_found
+            crash_log.crashes.clear()
+            yield w
+    finally:
+        logger.removeHandler(crash_log)
+        await app.state.db.dispose()
+
+
+# --- The check ------------------------------------------------------------------------------
+
+
+def problems_in(name: str, response: httpx.Response) -> tuple[list[str], bool]:
+    """What is wrong with the answer, and whether the request was refused."""
+    problems: list[str] = []
+    if response.status_code not in (200, 400):
+        return [f"HTTP {response.status_code}: {response.text[:500]}"], True
+    try:
+        body = response.json()
+    except ValueError:
+        return [f"not JSON: {response.text[:300]}"], True
+    data = body.get("data")
+    payload = data.get(name) if isinstance(data, dict) else None
+    refused = payload is None
+    for error in body.get("errors") or []:
+        message = str(error.get("message", ""))
+        code = (error.get("extensions") or {}).get("code")
+        path = error.get("path")
+        if path is None or path == [name]:
+            refused = True
+        if code == "INTERNAL_SERVER_ERROR" or (path is not None and code not in ACCESS_CODES):
+            problems.append(f"GraphQL error at {path} ({code}): {message[:500]}")
+        elif path is not None and LEAK.search(message):
+            problems.append(f"access error leaks internals ({code}): {message[:500]}")
+        if path is None and data is not None and response.status_code == 200 and code is None:
+            # A validation error comes without data; with data it happened while executing.
+            problems.append(f"error without path next to data: {message[:300]}")
+    if payload is not None:
+        for user_error in _user_errors(payload):
+            refused = refused or user_error in (payload.get("errors") or [])
+            code, message = user_error.get("code"), user_error.get("message")
+            if code not in KNOWN_CODES:
+                problems.append(f"unknown UserError code {code!r}")
+            if not isinstance(message, str) or not message.strip() or message == code:
+                problems.append(f"UserError {code} without a message: {message!r}")
+            elif LEAK.search(message):
+                problems.append(f"UserError {code} message leaks internals: {message[:500]}")
+            path = user_error.get("field")
+            if path is not None and not all(isinstance(p, str) and p for p in path):
+                problems.append(f"UserError {code} has a bad field path: {path!r}")
+    return problems, refused
+
+
+def _user_errors(value) -> list[dict]:
+    """Every UserError anywhere in a payload (batch payloads have them per item)."""
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "errors" and isinstance(item, list):
+                found.extend(e for e in item if isinstance(e, dict))
+            else:
+                found.extend(_user_errors(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_user_errors(item))
+    return found
+
+
+async def after_success(world: World, name: str, payload: dict) -> list[str]:
+    """Background work a successful mutation started must not fail on what it was given."""
+    problems = []
+    if name == "startMijnLoketMigration":
+        try:
+            await CollectiveWorker(world.db, world.settings).run_once()
+        except Exception as exc:  # a crash in the worker is the finding
+            problems.append(f"collective worker crashed: {describe(exc)}")
+    if name == "exportProcessOverview" and (payload.get("export") or {}).get("status") not in (
+        "READY",
+        None,
+    ):
+        problems.append(f"export not READY: {payload.get('export')}")
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(MUTATION_FIELDS))
+@hypothesis_settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,  # no .hypothesis directory in the repository
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,  # the world is shared by the examples on purpose
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+@given(data=st.data())
+async def test_bad_input_is_refused_cleanly(world: World, name: str, data: st.DataObject):
+    f = MUTATION_FIELDS[name]
+    user = data.draw(
+        weighted(
+            (12, st.sampled_from(actors_of(name))),
+            (1, one(None, "y.admin", "wn005", "werkgever.directie")),
+        ),
+        label="user",
+    )
+    variables = data.draw(arguments_of(f, world.pools), label="variables")
+    if world.fingerprint is None:
+        world.fingerprint = await world.snapshot()
+    before = world.fingerprint
+    world.crash_log.crashes.clear()
+
+    response = await world.post(document(name), variables, user)
+    problems, refused = problems_in(name, response)
+    problems += [f"server logged: {c}" for c in world.crash_log.crashes]
+    after = await world.snapshot()
+    if refused and after != before:
+        changed = [b[0] for b, a in zip(before, after, strict=True) if a != b]
+        problems.append(f"refused, yet the database changed: {changed}; {response.text[:500]}")
+    if not refused:
+        problems += await after_success(world, name, response.json()["data"][name])
+        after = await world.snapshot()
+    world.fingerprint = after
+    assert not problems, "\n".join(problems)

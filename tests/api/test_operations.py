@@ -1,0 +1,138 @@
+"""GraphQL over HTTP, production mode and operations (issue 8)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from app.server import create_app
+from app.settings import Settings
+
+QUERY = {"query": "{ __typename }"}
+
+
+async def test_media_types_follow_accept(client):
+    plain = await client.post("/graphql", json=QUERY)
+    assert plain.status_code == 200
+    assert plain.headers["content-type"].startswith("application/json")
+    modern = await client.post(
+        "/graphql", json=QUERY, headers={"Accept": "application/graphql-response+json"}
+    )
+    assert modern.headers["content-type"].startswith("application/graphql-response+json")
+    assert modern.json() == {"data": {"__typename": "Query"}}
+    both = await client.post(
+        "/graphql",
+        json=QUERY,
+        headers={"Accept": "application/json, application/graphql-response+json"},
+    )
+    assert both.headers["content-type"].startswith("application/graphql-response+json")
+    refused = await client.post("/graphql", json=QUERY, headers={"Accept": "application/xml"})
+    assert refused.status_code == 406
+
+
+async def test_request_errors_are_4xx_with_the_new_media_type(client):
+    bad = {"query": "{ nope }"}
+    modern = await client.post(
+        "/graphql", json=bad, headers={"Accept": "application/graphql-response+json"}
+    )
+    assert modern.status_code == 400 and modern.json()["errors"]
+    legacy = await client.post("/graphql", json=bad, headers={"Accept": "application/json"})
+    assert legacy.status_code == 200 and legacy.json()["errors"]
+
+
+async def test_mutations_are_refused_over_get(client):
+    response = await client.get("/graphql", params={"query": "mutation { __typename }"})
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    named = await client.get(
+        "/graphql",
+        params={"query": "query a { __typename } mutation b { __typename }", "operationName": "b"},
+    )
+    assert named.status_code == 405
+    assert (await client.get("/graphql", params=QUERY)).status_code == 200
+    assert (await client.put("/graphql", json=QUERY)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        ('{"query": "{ __typename }"}', "text/plain", 415),  # a CSRF "simple request"
+        ("query=%7B__typename%7D", "application/x-www-form-urlencoded", 415),
+        ("--x\r\n\r\n--x--", "multipart/form-data; boundary=x", 415),
+        ('{"query": ', "application/json", 400),
+        ('{"variables": {}}', "application/json", 400),
+        ('[{"query": "{ __typename }"}]', "application/json", 400),  # no batches
+        ('"just a string"', "application/json", 400),
+    ],
+)
+async def test_bad_requests_are_refused(client, content, content_type, status):
+    response = await client.post(
+        "/graphql", content=content, headers={"content-type": content_type}
+    )
+    assert response.status_code == status
+    assert response.json()["errors"][0]["extensions"]["code"]
+
+
+async def test_every_response_has_a_request_id_and_secure_headers(client):
+    response = await client.post("/graphql", json=QUERY, headers={"X-Request-ID": "abc-12345678"})
+    assert response.headers["x-request-id"] == "abc-12345678"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    forged = await client.post("/graphql", json=QUERY, headers={"X-Request-ID": "<script>"})
+    assert (
+        forged.headers["x-request-id"] != "<script>" and len(forged.headers["x-request-id"]) == 32
+    )
+
+
+async def test_readiness_and_metrics(client):
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    await client.post("/graphql", json={"query": "query Probe { __typename }"})
+    metrics = (await client.get("/metrics")).text
+    assert 'loketflow_graphql_operation_seconds_count{name="Probe",type="query"} 1.0' in metrics
+    assert "loketflow_open_subscriptions 0.0" in metrics
+    assert 'loketflow_outbox_backlog{kind="email"} 0.0' in metrics
+    assert 'loketflow_http_requests_total{method="POST",route="/graphql",status="200"}' in metrics
+
+
+@pytest.fixture
+async def production(settings, db):
+    custom = Settings(
+        **{
+            **settings.model_dump(),
+            "env": "production",
+            "cors_origins": ["https://app.example.nl"],
+        }
+    )
+    application = create_app(custom)
+    async with LifespanManager(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            yield client
+
+
+async def test_production_mode(production):
+    # No GraphiQL, no introspection, no field suggestions.
+    page = await production.get("/graphql", headers={"Accept": "text/html"})
+    assert "graphiql" not in page.text.lower()
+    introspection = (
+        await production.post("/graphql", json={"query": "{ __schema { types { name } } }"})
+    ).json()
+    assert introspection["errors"][0]["extensions"]["code"] == "INTROSPECTION_DISABLED"
+    typo = (await production.post("/graphql", json={"query": "{ viewr { id } }"})).json()
+    assert "Did you mean" not in typo["errors"][0]["message"]
+    # HSTS, and CORS for the configured origin only.
+    allowed = await production.options(
+        "/graphql",
+        headers={"Origin": "https://app.example.nl", "Access-Control-Request-Method": "POST"},
+    )
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.nl"
+    other = await production.options(
+        "/graphql",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in other.headers
+    response = await production.post("/graphql", json=QUERY)
+    assert "max-age" in response.headers["strict-transport-security"]
