@@ -33,6 +33,7 @@ from app.export.worker import ExportWorker
 from app.http import GraphQLOverHTTP
 from app.mail import OutboxRelay
 from app.observability import Metrics, RequestContext
+from app.ratelimit import limiter_for
 from app.schema import schema
 from app.schema.context import Context
 from app.settings import ConfigurationError, Settings, get_settings
@@ -58,6 +59,7 @@ class LoketflowGraphQL(GraphQL):
         self.events: Events | None = None
         self.collective_worker: CollectiveWorker | None = None
         self.metrics: Metrics | None = None
+        self.rate_limiter = limiter_for(settings)
 
     async def sign_in(
         self, authorization: str | None
@@ -88,6 +90,7 @@ class LoketflowGraphQL(GraphQL):
             events=self.events,
             collective_worker=self.collective_worker,
             metrics=self.metrics,
+            rate_limiter=self.rate_limiter,
         )
 
     async def on_ws_connect(self, context: Context):
@@ -142,6 +145,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await exports.stop()
             await relay.stop()
             await events.stop()
+            if graphql.rate_limiter is not None:
+                await graphql.rate_limiter.close()
             await db.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # `Export.url`; empty: taken from the request.
     public_url: str = ""
 
+    # Mutations per user per minute (0: no limit); in Redis when several processes serve.
+    rate_limit_mutations_per_minute: int = Field(default=120, ge=0)
+    rate_limit_url: str = ""
+
     # Query limits (app/schema/limits.py): per operation, fragments expanded.
     max_query_bytes: int = Field(default=100_000, ge=100)
     max_query_tokens: int = Field(default=5_000, ge=10)

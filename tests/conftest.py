@@ -51,7 +51,14 @@ def settings(tmp_path_factory) -> Settings:
     data_dir = tmp_path_factory.mktemp("loketflow")
     url = _test_url(data_dir)
     asyncio.run(_prepare(url))
-    return Settings(database_url=url, data_dir=data_dir, jwt_secret="test-secret-" + "x" * 40)
+    # No rate limit by default: tests post many mutations as one user in a second; the limit
+    # has tests of its own (tests/api/test_rate_limit.py).
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        jwt_secret="test-secret-" + "x" * 40,
+        rate_limit_mutations_per_minute=0,
+    )
 
 
 async def _truncate(db: Database) -> None:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
-from app.schema.extensions import CloseReadSession, MaskUnexpectedErrors, ObserveOperations
+from app.schema.extensions import (
+    CloseReadSession,
+    MaskUnexpectedErrors,
+    ObserveOperations,
+    RateLimitMutations,
+)
 from app.schema.limits import QueryLimits
 from app.schema.mutation import Mutation
 from app.schema.query import Query
@@ -44,6 +49,7 @@ schema = strawberry.Schema(
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         CloseReadSession,
+        RateLimitMutations,
         MaskUnexpectedErrors,
     ],
 )

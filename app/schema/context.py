@@ -33,6 +33,7 @@ class Context:
     # The runner of collective actions in this process (app/collective.py).
     collective_worker: Any = None
     metrics: Any = None  # app/observability.py
+    rate_limiter: Any = None  # app/ratelimit.py
     _session: AsyncSession | None = field(default=None, repr=False)
     _loaders: Any = field(default=None, repr=False)
     # Strawberry resolves sibling fields concurrently; an AsyncSession allows one operation at a

@@ -7,6 +7,7 @@ import re
 import time
 
 from graphql import GraphQLError
+from strawberry.types.graphql import OperationType
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from app.domain.errors import AccessError
@@ -100,3 +101,33 @@ class ObserveOperations(SchemaExtension):
             )
             user.reset(user_token)
             operation.reset(name_token)
+
+
+class RateLimitMutations(SchemaExtension):
+    """Mutations per user per minute (app/ratelimit.py): over the limit, a RATE_LIMITED error,
+    HTTP 429 and Retry-After, and nothing is executed."""
+
+    async def on_execute(self):
+        ctx = self.execution_context.context
+        limiter = getattr(ctx, "rate_limiter", None)
+        try:
+            kind = self.execution_context.operation_type
+        except RuntimeError:
+            kind = None
+        if limiter is not None and kind is OperationType.MUTATION:
+            principal = getattr(ctx, "principal", None)
+            request = getattr(ctx, "request", None)
+            client = getattr(getattr(request, "client", None), "host", None) or "unknown"
+            key = f"user:{principal.user_id}" if principal else f"address:{client}"
+            wait = await limiter.hit(key)
+            if wait is not None:
+                response = getattr(ctx, "response", None)
+                if response is not None and hasattr(response, "status_code"):
+                    response.status_code = 429
+                    response.headers["Retry-After"] = str(int(wait))
+                raise GraphQLError(
+                    f"Te veel wijzigingen in korte tijd. Probeer het over {int(wait)} seconden "
+                    "opnieuw.",
+                    extensions={"code": "RATE_LIMITED", "retryAfter": int(wait)},
+                )
+        yield
