@@ -7,8 +7,8 @@ import re
 import time
 
 from graphql import GraphQLError
-from strawberry.types.graphql import OperationType
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from app.domain.errors import AccessError
 from app.observability import operation, request_id, user
