@@ -23,35 +23,33 @@ from app.schema.types.request import Task, WorkflowInstance
 from app.schema.types.user import Role, RoleLink, User
 from app.schema.types.workflow import WorkflowDefinition
 
+# Node implementations reachable only through `node(id)` must still be in the schema.
+TYPES = [
+    Employer,
+    Department,
+    Employee,
+    User,
+    Role,
+    RoleLink,
+    WorkflowDefinition,
+    WorkflowInstance,
+    Task,
+    Component,
+    CollectiveAction,
+]
+# Frontends send the same few documents over and over: parse and validate each once (the caches
+# live at module level, shared by the per-request extension instances).
+EXTENSIONS = [
+    ObserveOperations,
+    QueryLimits,  # before the caches, so a cached document is still checked
+    lambda: ParserCache(maxsize=512),
+    lambda: ValidationCache(maxsize=512),
+    CloseReadSession,
+    RateLimitMutations,
+    MaskUnexpectedErrors,
+]
 schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    # Node implementations reachable only through `node(id)` must still be in the schema.
-    types=[
-        Employer,
-        Department,
-        Employee,
-        User,
-        Role,
-        RoleLink,
-        WorkflowDefinition,
-        WorkflowInstance,
-        Task,
-        Component,
-        CollectiveAction,
-    ],
-    # Frontends send the same few documents over and over: parse and validate each once (the
-    # caches live at module level, shared by the per-request extension instances).
-    extensions=[
-        ObserveOperations,
-        QueryLimits,  # before the caches, so a cached document is still checked
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        CloseReadSession,
-        RateLimitMutations,
-        MaskUnexpectedErrors,
-    ],
+    query=Query, mutation=Mutation, subscription=Subscription, types=TYPES, extensions=EXTENSIONS
 )
 
 __all__ = ["schema"]
