@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=15, ge=2)
     max_query_aliases: int = Field(default=30, ge=0)
     # A field costs 1; a connection's selections count `first` times (50 when not given).
-    max_query_cost: int = Field(default=50_000, ge=10)
+    max_query_cost: int = Field(default=250_000, ge=10)
 
     # Live updates (app/events). The publisher numbers committed events and hands them to the
     # broker (LOKETFLOW_BROADCAST_URL); it also looks this often for events nobody published.
