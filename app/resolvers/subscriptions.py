@@ -239,7 +239,9 @@ async def message_centre_changed(
     employer = _employer(employer_id, principal)
 
     def check(p: Principal) -> None:
-        if p.is_department_manager or not p.has_right(Right.COLLECTIVE_ACTIONS, employer):
+        if p.is_department_manager:
+            raise Forbidden("Collectieve acties zijn er niet voor afdelingsmanagers.")
+        if not p.has_right(Right.COLLECTIVE_ACTIONS, employer):
             name = RIGHT_NAMES[Right.COLLECTIVE_ACTIONS]
             raise Forbidden(f"Hiervoor is het recht '{name}' bij deze werkgever nodig.")
 

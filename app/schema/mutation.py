@@ -188,6 +188,12 @@ def _staff(resolver, note: str):
     )
 
 
+# The employee of a management action, under VIEW_EMPLOYEES (managers: their departments): one
+# out of reach is NOT_FOUND, like any object the caller cannot see.
+_MANAGED_EMPLOYEE = input_object(
+    m.Employee, "Employee", "employee_id", "Werknemer", right=R.VIEW_EMPLOYEES
+)
+_MANAGEMENT_NOTE = " Department managers: for their departments; never for your own employment."
 _ACTORS = "For whoever the step is assigned to now (see `taskCentre`); never on your own request."
 
 
@@ -203,15 +209,19 @@ class RequestMutation:
         submit_emergency_contacts_update
     )
     submit_iban_update: SubmitRequestPayload = _self_service(submit_iban_update)
-    submit_contract_extension: SubmitRequestPayload = _staff(
+    submit_contract_extension: SubmitRequestPayload = _mutation(
         submit_contract_extension,
-        "Requires the right VIEW_EMPLOYEES at the employer (department managers: for their "
-        "departments); never for your own employment.",
+        R.VIEW_EMPLOYEES,
+        at=_MANAGED_EMPLOYEE,
+        also=(Staff(),),
+        note=_MANAGEMENT_NOTE,
     )
-    submit_employment_termination: SubmitRequestPayload = _staff(
+    submit_employment_termination: SubmitRequestPayload = _mutation(
         submit_employment_termination,
-        "Requires the right VIEW_EMPLOYEES at the employer (department managers: for their "
-        "departments); never for your own employment.",
+        R.VIEW_EMPLOYEES,
+        at=_MANAGED_EMPLOYEE,
+        also=(Staff(),),
+        note=_MANAGEMENT_NOTE,
     )
     withdraw_request: SubmitRequestPayload = strawberry.mutation(
         resolver=withdraw_request,

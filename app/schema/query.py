@@ -37,10 +37,14 @@ _COLLECTIVE_NOTE = (
 
 @strawberry.type
 class Query:
-    viewer: Viewer = strawberry.field(resolver=viewer)
-    node: Node | None = strawberry.field(resolver=node)
-    employers: Connection[Employer] = strawberry.field(resolver=employers)
-    task_centre: TaskConnection = strawberry.field(resolver=task_centre)
+    viewer: Viewer = strawberry.field(resolver=viewer, description=viewer.__doc__)
+    node: Node | None = strawberry.field(resolver=node, description=node.__doc__)
+    employers: Connection[Employer] = strawberry.field(
+        resolver=employers, description=employers.__doc__
+    )
+    task_centre: TaskConnection = strawberry.field(
+        resolver=task_centre, description=task_centre.__doc__
+    )
     process_overview: ProcessOverviewConnection = strawberry.field(
         resolver=process_overview,
         extensions=secured(

@@ -108,8 +108,17 @@ async def test_employee_sees_its_own_record_and_nobody_elses(graphql, ids):
     assert own["data"]["node"]["mijnLoketEmail"] and own["data"]["node"]["iban"]
     other = await graphql(EMPLOYEE, {"id": await ids.employee(3)}, as_user="wn001")
     assert other["data"]["node"] is None and errors_of(other) == ["NOT_FOUND"]
+    # A MijnLoket account lists no employers (its own are under viewer.employments), and
+    # reaching the employer by id does not open its employee list either.
     listing = await graphql(EMPLOYEES, as_user="wn001")
-    assert errors_of(listing) == ["FORBIDDEN"]
+    assert listing["data"]["employers"]["edges"] == []
+    employer = await ids.employer()
+    direct = await graphql(
+        "query ($id: ID!) { node(id: $id) { ... on Employer { employees { totalCount } } } }",
+        {"id": employer},
+        as_user="wn001",
+    )
+    assert errors_of(direct) == ["FORBIDDEN"]
 
 
 async def test_employee_list_needs_view_employees(graphql):
