@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise ConfigurationError(
                 "The database schema is not up to date: run `loketflow db upgrade` first."
             )
+        await db.optimize()
         await events.start()
         relay.start()
         exports.start()
@@ -147,6 +148,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await events.stop()
             if graphql.rate_limiter is not None:
                 await graphql.rate_limiter.close()
+            with contextlib.suppress(Exception):
+                await db.optimize()
             await db.dispose()
 
     async def healthz(request: Request) -> JSONResponse:

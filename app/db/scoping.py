@@ -179,9 +179,26 @@ def _visible_instance(principal: Principal, column) -> ColumnElement[bool]:
 
 
 def _subject_of_visible_instance(principal: Principal) -> ColumnElement[bool]:
+    """Employees a visible request is about. Process management's scope is decided on the
+    employee row itself (its employer and department), so that following requests at a large
+    office never means scanning their whole history; what remains (one's own, submitted, acted
+    on, waiting on one) is a correlated EXISTS over that employee's requests."""
     wi = aliased(m.WorkflowInstance)
-    return exists(
-        select(wi.id).where(wi.employee_id == m.Employee.id, _instance_condition(principal, wi))
+    entry = aliased(m.AuditEntry)
+    mine = or_(
+        wi.submitter_id == principal.user_id,
+        wi.id.in_(
+            open_steps_of(select(m.WorkflowInstance.id))
+            .where(m.WorkflowInstance.open_position.is_not(None), may_act(principal))
+            .correlate(None)
+        ),
+        exists(
+            select(entry.id).where(entry.instance_id == wi.id, entry.actor_id == principal.user_id)
+        ),
+    )
+    return or_(
+        _employee_condition(principal, (Right.PROCESS_MANAGEMENT,)),
+        exists(select(wi.id).where(wi.employee_id == m.Employee.id, mine)),
     )
 
 

@@ -46,6 +46,9 @@ class Database:
                     "server_settings": {
                         "statement_timeout": str(settings.db_statement_timeout_ms),
                         "application_name": "loketflow",
+                        # Short OLTP queries: JIT compiling a plan costs more than it saves
+                        # (measured: 200-300 ms on a 100 ms overview page at 1M requests).
+                        "jit": "off",
                     }
                 },
             )
@@ -95,6 +98,13 @@ class Database:
         """One write transaction: committed when the block ends, rolled back if it raises."""
         async with self._write_sessions() as session, session.begin():
             yield session
+
+    async def optimize(self) -> None:
+        """SQLite: refresh the planner's statistics where they are stale (`PRAGMA optimize`),
+        so that indexes are chosen well as the data grows. PostgreSQL's autovacuum does this."""
+        if self.is_sqlite:
+            async with self.write_engine.connect() as connection:
+                await connection.exec_driver_sql("PRAGMA optimize")
 
     async def dispose(self) -> None:
         await self.engine.dispose()

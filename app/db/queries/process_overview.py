@@ -145,7 +145,10 @@ def overview(
 def order(f: OverviewFilter) -> tuple[ColumnElement, ...]:
     """The sort columns, ending in the unique instance id (keyset pagination)."""
     if f.sort is OverviewSort.EMPLOYEE:
-        return (m.Employee.name, WI.id)
+        # The employee id between name and request: names are not unique, and with it the
+        # order is (employer, name, id) of employees, then (employee, id) of their requests:
+        # two index walks that stop after a page.
+        return (m.Employee.name, WI.employee_id, WI.id)
     if f.sort is OverviewSort.STATUS:
         return (WI.status, WI.submitted_at, WI.id)
     return (WI.submitted_at, WI.id)
@@ -153,7 +156,7 @@ def order(f: OverviewFilter) -> tuple[ColumnElement, ...]:
 
 def _key(f: OverviewFilter):
     if f.sort is OverviewSort.EMPLOYEE:
-        return lambda row: (row[1], row[0].id)
+        return lambda row: (row[1], row[0].employee_id, row[0].id)
     if f.sort is OverviewSort.STATUS:
         return lambda row: (row[0].status, row[0].submitted_at, row[0].id)
     return lambda row: (row[0].submitted_at, row[0].id)
@@ -189,15 +192,23 @@ async def page(reader, principal: Principal, f: OverviewFilter, *, first, after)
         tag=f"{f.sort.value}:{'desc' if f.descending else 'asc'}",
     )
     result.rows = [row[0] for row in result.rows]
+
+    async def count() -> int:  # without the sort's join: the count needs no employee names
+        return await reader.scalar(count_of(principal, replace(f, sort=OverviewSort.SUBMITTED_AT)))
+
+    result.count = count
     return result
 
 
-def count(principal: Principal, f: OverviewFilter, limit: int | None = None) -> Select:
+def count_of(principal: Principal, f: OverviewFilter, limit: int | None = None) -> Select:
     """How many requests match (up to `limit`: enough to tell small from large)."""
     stmt = overview(principal, f)
     if limit is not None:
         stmt = stmt.limit(limit)
     return select(func.count()).select_from(stmt.subquery())
+
+
+count = count_of
 
 
 def counts(principal: Principal, f: OverviewFilter, column) -> Select:
