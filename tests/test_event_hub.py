@@ -3,7 +3,14 @@ slow subscriber to resync, gaps filled from the database, duplicates dropped."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import uuid
+
+import asyncpg
+import pytest
+import redis.asyncio as redis
 
 from app.db import models as m
 from app.domain.events import Event
@@ -59,3 +66,47 @@ async def test_the_publisher_numbers_events_in_commit_order_without_gaps(setting
         assert [e.seq for e in published] == [1, 2, 3]
         assert [(await listener.next()).seq for _ in range(3)] == [1, 2, 3]
     assert await events.publisher.publish_pending() == []
+
+
+@pytest.mark.parametrize(
+    "broker",
+    ["redis://127.0.0.1:6379/0", "postgres://postgres@127.0.0.1:5432/postgres"],
+    ids=["redis", "postgres"],
+)
+async def test_the_broker_carries_events_between_processes(settings, db, broker):
+    """Two hubs (two processes, as far as they know) on one broker: what one publishes, the
+    other receives through the broker, long before any database check would find it."""
+    await _need(broker)
+    channel = f"test_{uuid.uuid4().hex[:12]}"
+    slow_checks = settings.model_copy(
+        update={"broadcast_url": broker, "broadcast_channel": channel, "events_check_seconds": 60}
+    )
+    one, two = Events(db, slow_checks), Events(db, slow_checks)
+    await one.start()
+    await two.start()
+    try:
+        assert one.hub.broker_ok and two.hub.broker_ok
+        async with two.hub.listen() as listener:
+            async with db.writer() as session:
+                session.add(m.OutboxEvent(kind="STEP_MOVED"))
+            await one.publisher.publish_pending()
+            event = await asyncio.wait_for(listener.next(), 3)
+            assert event.seq == one.hub.last_seq
+    finally:
+        await one.stop()
+        await two.stop()
+
+
+async def _need(url: str) -> None:
+    try:
+        if url.startswith("redis"):
+            client = redis.from_url(url)
+            await client.ping()
+            await client.aclose()
+        else:
+            connection = await asyncpg.connect(url, timeout=3)
+            await connection.close()
+    except Exception:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{url} is not reachable; CI must provide it")
+        pytest.skip(f"{url} is not reachable")

@@ -62,20 +62,26 @@ async def follow(
             missed = await hub.replay(after, limit + 1)
             if len(missed) > limit:
                 yield resync(last)
+                await ctx.after_write()
             else:
                 last = after
                 for event in missed:
                     last = event.seq
                     if (shown := await judge(event)) is not None:
                         yield shown
+                        await ctx.after_write()  # its fields are resolved: give back the reads
         while True:
             event = await listener.next()
             if event is None:  # the queue overflowed: the backlog is gone
                 last = hub.last_seq
                 yield resync(last)
+                await ctx.after_write()
                 continue
             if event.seq <= last:
                 continue
             last = event.seq
             if (shown := await judge(event)) is not None:
                 yield shown
+                # The event's fields are resolved and sent: return the read connection now,
+                # not at the next event (an idle subscription must hold no database session).
+                await ctx.after_write()

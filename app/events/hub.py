@@ -20,6 +20,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 from broadcaster import Broadcast
+from broadcaster._backends.redis import RedisBackend
 from sqlalchemy import func, select
 
 from app.db import models as m
@@ -32,6 +33,22 @@ log = logging.getLogger("loketflow.events")
 
 # PostgreSQL NOTIFY carries at most 8000 bytes: larger batches travel as "read from seq N".
 MAX_MESSAGE = 7000
+
+
+def _broadcast(url: str) -> Broadcast:
+    if url.startswith(("redis://", "rediss://")):
+        return Broadcast(backend=_RedisBackend(url))
+    return Broadcast(url)
+
+
+class _RedisBackend(RedisBackend):
+    """broadcaster 0.3.1's Redis backend wakes its listener before redis-py has recorded the
+    channel (`_ready.set()` before `await pubsub.subscribe()`): the listener finds no channel,
+    stops, and never wakes again, so nothing is ever received. Subscribe first, then wake it."""
+
+    async def subscribe(self, channel: str) -> None:
+        await self._pubsub.subscribe(channel)
+        self._ready.set()
 
 
 class Listener:
@@ -155,7 +172,7 @@ class EventHub:
     # --- the broker connection -------------------------------------------------------------
 
     async def _connect(self) -> None:
-        broadcast = Broadcast(self.settings.broadcast_url)
+        broadcast = _broadcast(self.settings.broadcast_url)
         await asyncio.wait_for(broadcast.connect(), self.settings.broker_timeout_seconds)
         self._broadcast = broadcast
         ready = asyncio.Event()

@@ -198,6 +198,7 @@ async def export_progress(
         if row is None:
             raise NotFound("Export niet gevonden.")
         yield row
+        await ctx.after_write()
         if row.status in done:
             return
         while True:
@@ -207,6 +208,7 @@ async def export_progress(
             await ctx.after_write()
             row = await _own_export(ctx, pk)  # the state now (RESYNC: read it anyway)
             yield row
+            await ctx.after_write()  # hold no read connection while waiting
             if row.status in done:
                 return
 

@@ -4,6 +4,7 @@ overview follow changes as they commit, scoped to what each subscriber may see, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import pytest
@@ -285,3 +286,24 @@ async def test_the_message_centre_follows_a_migration_live(live, db, token, ids)
         message = await hr.next()
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_idle_subscriptions_hold_no_database_connection(live, db, token, ids):
+    """More subscribers than the read pool has connections, each reading the request of every
+    event: all are served, and HTTP reads still get a connection meanwhile."""
+    employer = await ids.employer()
+    variables = {"employerId": employer, "after": 0}
+    async with contextlib.AsyncExitStack() as stack:
+        subs = [
+            await stack.enter_async_context(
+                subscribe(live, token("werkgever.hr"), OVERVIEW, variables)
+            )
+            for _ in range(20)
+        ]
+        for user in ("wn001", "wn005"):
+            made = await submit(live, token, db, user)
+            for sub in subs:
+                event = (await sub.next(within=10))["payload"]["data"]["processOverviewChanged"]
+                assert event["instance"]["id"] == made
+        viewer = await post(live, token("werkgever.hr"), "{ viewer { username } }")
+        assert viewer["data"]["viewer"]["username"] == "werkgever.hr"
