@@ -36,6 +36,25 @@ from app.db.queries.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 INTROSPECTION = frozenset({"__schema", "__type"})
 
 
+def _has_surrogate(value: Any, depth: int = 0) -> bool:
+    """A lone UTF-16 surrogate anywhere in a string, list or object (nested, bounded)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(
+            _has_surrogate(k, depth + 1) or _has_surrogate(v, depth + 1) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_surrogate(v, depth + 1) for v in value)
+    return False
+
+
 class LimitExceeded(GraphQLError):
     def __init__(self, code: str, message: str):
         super().__init__(message, extensions={"code": code})
@@ -142,6 +161,9 @@ class QueryLimits(SchemaExtension):
 
     def on_parse(self):
         settings, query = self._settings(), self.execution_context.query
+        if _has_surrogate(query) or _has_surrogate(self.execution_context.variables):
+            # JSON lets a client send "\ud800": text that cannot be stored or sent as UTF-8.
+            raise LimitExceeded("BAD_USER_INPUT", "De invoer bevat ongeldige tekens.")
         if settings is not None and query is not None:
             if len(query) > settings.max_query_bytes:
                 raise LimitExceeded("QUERY_TOO_LARGE", "Deze query is te groot.")

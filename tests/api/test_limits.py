@@ -3,6 +3,8 @@ operations and fragments named `__schema` or `__type`."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -95,3 +97,21 @@ async def test_first_is_at_most_100(graphql):
 async def test_the_standard_introspection_query_fits_the_defaults(graphql):
     result = await graphql(get_introspection_query(descriptions=True), as_user="kantoor.admin")
     assert "errors" not in result and result["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_lone_surrogates_are_refused_as_input(client, token):
+    # JSON can carry "\ud800", which Python accepts but no database or e-mail can store.
+    mutation = """mutation ($n: String!) { createRole(input: {name: $n}) { errors { code } } }"""
+    for payload in (
+        {"query": mutation, "variables": {"n": "\ud800x"}},
+        {"query": '{ employers(search: "\ud83d") { totalCount } }'},
+    ):
+        response = await client.post(
+            "/graphql",
+            content=json.dumps(payload),  # ASCII with the surrogate escaped, as a client sends
+            headers={
+                "content-type": "application/json",
+                "Authorization": f"Bearer {token('kantoor.admin')}",
+            },
+        )
+        assert errors_of(response.json()) == ["BAD_USER_INPUT"]
