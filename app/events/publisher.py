@@ -98,6 +98,10 @@ class OutboxPublisher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.settings.events_poll_seconds)
             self._wake.clear()
+        try:  # stopping: what committed last goes out before we leave
+            await self.publish_pending()
+        except Exception:
+            log.exception("event publisher: the last round before stopping failed")
 
     def start(self) -> None:
         if self._task is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -136,3 +139,59 @@ async def test_production_mode(production):
     assert "access-control-allow-origin" not in other.headers
     response = await production.post("/graphql", json=QUERY)
     assert "max-age" in response.headers["strict-transport-security"]
+
+
+def test_logs_are_json_lines_with_request_id_user_and_operation(capsys):
+    import json
+    import logging
+
+    from app.observability import configure_logging, operation, request_id, user
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging("INFO")
+        tokens = (request_id.set("req-12345678"), user.set("werkgever.hr"), operation.set("Q"))
+        logging.getLogger("loketflow.test").info("hello")
+        request_id.reset(tokens[0])
+        user.reset(tokens[1])
+        operation.reset(tokens[2])
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["message"] == "hello" and line["level"] == "INFO"
+    assert (line["request_id"], line["user"], line["operation"]) == (
+        "req-12345678",
+        "werkgever.hr",
+        "Q",
+    )
+
+
+async def test_shutdown_ends_subscriptions_and_publishes_what_committed(settings, db, token):
+    """A server that stops closes its WebSocket connections, and the events committed just
+    before are published (numbered) on the way out, for the other processes to deliver."""
+    from sqlalchemy import select
+    from websockets.exceptions import ConnectionClosed
+
+    from app.db import models as m
+    from tests.api.live import serve, subscribe
+
+    slow = settings.model_copy(update={"events_poll_seconds": 30, "shutdown_grace_seconds": 1})
+    server = serve(slow)
+    base = await server.__aenter__()
+    connection = subscribe(
+        base, token("werkgever.hr"), "subscription { taskCentreChanged { eventId } }"
+    )
+    sub = await connection.__aenter__()
+    try:
+        async with db.writer() as session:  # committed, not yet published (no wake-up)
+            session.add(m.OutboxEvent(kind="STEP_MOVED"))
+        await server.__aexit__(None, None, None)
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(sub.ws.recv(), 5)
+    finally:
+        with contextlib.suppress(Exception):
+            await connection.__aexit__(None, None, None)
+    async with db.reader() as session:
+        seqs = list(await session.scalars(select(m.OutboxEvent.seq)))
+    assert seqs and all(seq is not None for seq in seqs)
