@@ -82,8 +82,10 @@ async def test_the_broker_carries_events_between_processes(settings, db, broker)
         update={"broadcast_url": broker, "broadcast_channel": channel, "events_check_seconds": 60}
     )
     one, two = Events(db, slow_checks), Events(db, slow_checks)
-    await one.start()
-    await two.start()
+    # The hubs only: a running publisher in `two` could number the event first and deliver it
+    # to its own listener, and the broker would carry nothing (the CI failure of 2026-11-23).
+    await one.hub.start()
+    await two.hub.start()
     try:
         assert one.hub.broker_ok and two.hub.broker_ok
         async with two.hub.listen() as listener:
@@ -91,10 +93,10 @@ async def test_the_broker_carries_events_between_processes(settings, db, broker)
                 session.add(m.OutboxEvent(kind="STEP_MOVED"))
             await one.publisher.publish_pending()
             event = await asyncio.wait_for(listener.next(), 3)
-            assert event.seq == one.hub.last_seq
+            assert event.seq == one.hub.last_seq == two.hub.last_seq == 1
     finally:
-        await one.stop()
-        await two.stop()
+        await one.hub.stop()
+        await two.hub.stop()
 
 
 async def _need(url: str) -> None:
