@@ -137,7 +137,8 @@ def _value(value: Decimal | None, field: str) -> Decimal | None:
     if value is None:
         return None
     try:
-        if not (value.is_finite() and abs(value) < VALUE_LIMIT):
+        # Compared, not abs(): arithmetic on 1E+999999999 overflows the decimal context.
+        if not (value.is_finite() and -VALUE_LIMIT < value < VALUE_LIMIT):
             raise _refuse("Kies een waarde kleiner dan een miljard.", field)
         return value.quantize(Decimal("0.01"))
     except InvalidOperation:

@@ -55,7 +55,7 @@ def _from_json(value: Any, kind: type) -> Any:
         return kind(value)
     if kind is Decimal and isinstance(value, (str, int)) and not isinstance(value, bool):
         number = Decimal(value)
-        if not number.is_finite() or abs(number) >= 10**12:
+        if not number.is_finite() or not -(10**12) < number < 10**12:  # abs() can overflow
             raise ValueError(value)
         return number
     if type(value) is not kind:  # bool is an int to isinstance: be exact
