@@ -14,11 +14,17 @@ drop it.
 
 Without ``LOKETFLOW_SMTP_URL`` nothing is sent: each pending e-mail is written to the log once
 (logger ``loketflow.mail``) and stays PENDING in the outbox, readable there.
+
+A MijnLoket invitation or reminder holds a placeholder where its activation link goes; the link
+is minted just before the e-mail leaves (`app.db.mijnloket.fill_link`), so the outbox never
+holds a usable token. Without SMTP that happens only in development, where the log is the
+developer's inbox; in production the log shows the placeholder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import string
@@ -30,6 +36,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 from sqlalchemy import or_, select, update
 
+from app.db import mijnloket
 from app.db.models import EmailStatus, OutboxEmail, utcnow
 from app.db.session import Database
 from app.settings import ConfigurationError, Settings
@@ -79,13 +86,18 @@ def message_id(dedupe_key: str) -> str:
     return f"<{local}@loketflow>"
 
 
-def build_message(row: OutboxEmail, sender: str) -> EmailMessage:
+class Undeliverable(Exception):
+    """Nothing left to send (an invitation used or expired before its e-mail left): given up
+    at once, like a permanent SMTP refusal."""
+
+
+def build_message(row: OutboxEmail, sender: str, body: str | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = row.to_address
     message["Subject"] = row.subject
     message["Message-ID"] = message_id(row.dedupe_key)
-    message.set_content(row.body, charset="utf-8")
+    message.set_content(row.body if body is None else body, charset="utf-8")
     return message
 
 
@@ -101,6 +113,7 @@ class OutboxRelay:
         # Logging mode only: rows up to this id were logged by this process.
         self._logged_up_to = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def run_once(self) -> int:
         """Send what is due now, one batch; returns how many the SMTP server accepted."""
@@ -123,13 +136,15 @@ class OutboxRelay:
             )
         sent = 0
         for email_id in due_ids:
+            if self._stopping.is_set():
+                break  # shutting down: the rest stay unclaimed for the next relay
             # Claimed one at a time, just before sending: the lease only has to outlast one
             # SMTP conversation (bounded by the timeout), not a whole batch.
             row = await self._claim(email_id)
             if row is None:
                 continue  # another relay got it first, or it is no longer due
             try:
-                await self._send(row)
+                await self._send(row, await self._body(row))
             except Exception as error:
                 await self._record_failure(row, error)
             else:
@@ -168,11 +183,21 @@ class OutboxRelay:
             # Read after the claim, in the same transaction: the values this relay now owns.
             return await session.scalar(select(OutboxEmail).where(OutboxEmail.id == email_id))
 
-    async def _send(self, row: OutboxEmail) -> None:
+    async def _body(self, row: OutboxEmail) -> str:
+        """The text to send: as written, or with a newly minted activation link in it."""
+        if row.invitation_id is None:
+            return row.body
+        async with self.db.writer() as session:
+            body = await mijnloket.fill_link(session, row, self.settings.mijnloket_activation_url)
+        if body is None:
+            raise Undeliverable("de uitnodiging is al gebruikt of verlopen")
+        return body
+
+    async def _send(self, row: OutboxEmail, body: str) -> None:
         smtp = self.smtp
         assert smtp is not None
         await aiosmtplib.send(
-            build_message(row, self.settings.smtp_from),
+            build_message(row, self.settings.smtp_from, body),
             sender=parseaddr(self.settings.smtp_from)[1],
             recipients=[row.to_address],
             hostname=smtp.hostname,
@@ -199,7 +224,7 @@ class OutboxRelay:
         attempts = row.attempts + 1
         # A 5xx answer (mailbox unknown, message refused) will not change by trying again; a
         # lost connection or a 4xx (try later) will: those are retried up to the maximum.
-        permanent = isinstance(error, aiosmtplib.SMTPRecipientsRefused) or (
+        permanent = isinstance(error, (aiosmtplib.SMTPRecipientsRefused, Undeliverable)) or (
             isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
         )
         gave_up = permanent or attempts >= self.settings.mail_max_attempts
@@ -238,33 +263,46 @@ class OutboxRelay:
                 )
             )
         for row in rows:
+            body = row.body
+            if row.invitation_id is not None and not self.settings.is_production:
+                with contextlib.suppress(Undeliverable):
+                    body = await self._body(row)  # development: the log is the inbox
             log.info(
                 "e-mail %s not sent (no LOKETFLOW_SMTP_URL)\nTo: %s\nSubject: %s\n\n%s",
                 row.id,
                 row.to_address,
                 row.subject,
-                row.body,
+                body,
             )
             self._logged_up_to = row.id
 
     async def run_forever(self) -> None:
-        """Poll until cancelled; a failing round (database down) is logged and retried."""
-        while True:
+        """Poll until stopped; a failing round (database down) is logged and retried."""
+        while not self._stopping.is_set():
             try:
                 busy = await self.run_once() >= self.batch_size
             except Exception:
                 log.exception("outbox relay round failed; trying again")
                 busy = False
             if not busy:
-                await asyncio.sleep(self.settings.mail_poll_seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.settings.mail_poll_seconds)
 
     def start(self) -> None:
         if self._task is None or self._task.done():
+            self._stopping.clear()
             self._task = asyncio.create_task(self.run_forever(), name="loketflow-outbox-relay")
 
     async def stop(self) -> None:
-        """Cancel the loop and wait for it; a send cut off here is retried after the lease."""
+        """Finish the e-mail in hand, then stop. Cut off mid-conversation, it would wait out
+        its lease and could go out twice (if the server had it already). An SMTP conversation
+        is bounded by its timeout, and marking it sent by a few short retries."""
         task, self._task = self._task, None
-        if task is not None:
+        if task is None:
+            return
+        self._stopping.set()
+        _, pending = await asyncio.wait([task], timeout=self.settings.smtp_timeout_seconds + 5)
+        if pending:
+            log.warning("outbox relay: did not finish in time; the e-mail in hand is retried")
             task.cancel()
             await asyncio.wait([task])

@@ -47,3 +47,53 @@ async def test_migrations_match_the_models(settings):
     diff = [op for op in diff if not _about_expression_index(op)]
     assert diff == [], f"models changed without a migration: {diff}"
     assert indexes >= EXPRESSION_INDEXES
+
+
+async def test_0010_takes_the_links_out_of_stored_invitation_emails(tmp_path):
+    """Bodies written before 0010 carried the activation link; afterwards none does, and each
+    knows its invitation (so a pending one gets a new link as it leaves). A fresh SQLite file:
+    the rows are written at revision 0009, before the models' shape."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from app.db.migrate import upgrade
+    from app.domain.mijnloket import LINK_PLACEHOLDER
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await upgrade(engine, "0009")
+        now = "2026-11-30 10:00:00.000000"
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO mijnloket_invitations (id, employee_id, token_hash, email, "
+                    "sent_at, expires_at) VALUES (7, 41, :h, 'a@prive.example.nl', :t, :t)"
+                ),
+                {"h": "0" * 64, "t": now},
+            )
+            for key, body in (
+                ("mijnloket-invitation:41", "Activeer via:\n\nhttp://x/activeren?token=abc-_1\n"),
+                ("mijnloket-reminder:7", "Dat kan via:\n\nhttp://x/a?lang=nl&token=Zz9\n\nGroet"),
+                ("instance:1:step:1:user:2", "Een taak: http://x/taken?id=3"),
+            ):
+                await conn.execute(
+                    text(
+                        "INSERT INTO outbox_emails (dedupe_key, to_address, subject, body, "
+                        "status, attempts, created_at, next_attempt_at) VALUES "
+                        "(:k, 'a@prive.example.nl', 's', :b, 'PENDING', 0, :t, :t)"
+                    ),
+                    {"k": key, "b": body, "t": now},
+                )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            rows = {
+                key: (body, invitation)
+                for key, body, invitation in await conn.execute(
+                    text("SELECT dedupe_key, body, invitation_id FROM outbox_emails")
+                )
+            }
+    finally:
+        await engine.dispose()
+    assert rows["mijnloket-invitation:41"] == (f"Activeer via:\n\n{LINK_PLACEHOLDER}\n", 7)
+    assert rows["mijnloket-reminder:7"] == (f"Dat kan via:\n\n{LINK_PLACEHOLDER}\n\nGroet", 7)
+    assert rows["instance:1:step:1:user:2"] == ("Een taak: http://x/taken?id=3", None)

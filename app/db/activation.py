@@ -8,11 +8,11 @@ from __future__ import annotations
 import asyncio
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
-from app.db.mijnloket import log, mail
+from app.db.mijnloket import announce, log, mail
 from app.domain import mijnloket as rules
 from app.domain.authz import Principal, UserType
 from app.domain.errors import DomainError, ErrorCode
@@ -24,7 +24,10 @@ HASHER = PasswordHasher()
 async def invitation_of(session: AsyncSession, token: str, *, lock: bool = False) -> m.Invitation:
     """The invitation behind a link's token, or why it cannot be used (a UserError)."""
     digest = rules.token_hash(token or "")
-    stmt = select(m.Invitation).where(m.Invitation.token_hash == digest)
+    # The newest link or the one before it (the invitation's and its reminder's both work).
+    stmt = select(m.Invitation).where(
+        or_(m.Invitation.token_hash == digest, m.Invitation.previous_token_hash == digest)
+    )
     invitation = await session.scalar(stmt.with_for_update() if lock else stmt)
     if invitation is None or not token:
         raise DomainError(ErrorCode.INVALID_TOKEN, "Deze link is ongeldig.", ["token"])
@@ -98,5 +101,7 @@ async def activate(
         session, f"mijnloket-confirmation:{employee.id}", employee, invitation.email, subject, body
     )
     log(session, invitation.action_id, "CONFIRMATION_SENT", employee_id=employee.id)
+    if invitation.action_id is not None:  # the message centre shows the activation live
+        announce(session, await session.get(m.CollectiveAction, invitation.action_id))
     await session.flush()
     return account, created

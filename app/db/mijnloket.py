@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
@@ -21,7 +21,16 @@ from app.domain.authz import Principal, Right
 from app.domain.events import EventKind
 from app.settings import Settings
 
-INVITED = exists(select(m.Invitation.id).where(m.Invitation.employee_id == m.Employee.id))
+
+def invited(now: dt.datetime):
+    """The employee has an invitation that was used or still can be; one that expired unused
+    may be renewed (the person would otherwise stay blocked from Werknemerloket for good)."""
+    return exists(
+        select(m.Invitation.id).where(
+            m.Invitation.employee_id == m.Employee.id,
+            or_(m.Invitation.used_at.is_not(None), m.Invitation.expires_at > now),
+        )
+    )
 
 
 def log(session, action_id, kind: str, *, employee_id=None, actor_id=None, at=None, **detail):
@@ -57,7 +66,7 @@ async def candidates(
         .where(
             m.Employee.employer_id == employer_id,
             m.Employee.mijnloket_account_id.is_(None),
-            ~INVITED,
+            ~invited(m.utcnow()),
         )
         .order_by(m.Employee.name, m.Employee.id),
         principal,
@@ -92,20 +101,24 @@ async def start(
 async def handle(
     session: AsyncSession, item_id: int, settings: Settings, employer_name: str
 ) -> m.ItemStatus:
-    """Invite one person: block Werknemerloket, write the invitation and its e-mail."""
+    """Invite one person: block Werknemerloket, write the invitation and its e-mail. The link
+    is minted when the e-mail leaves (`fill_link`)."""
     item = await session.get(m.CollectiveActionItem, item_id, with_for_update=True)
     if item.status is not m.ItemStatus.PENDING:
         return item.status  # handled already (a worker that died after committing it)
     employee = await session.get(m.Employee, item.employee_id, with_for_update=True)
     now = m.utcnow()
-    invited_at = await session.scalar(
-        select(m.Invitation.sent_at).where(m.Invitation.employee_id == employee.id)
+    invitation = await session.scalar(
+        select(m.Invitation).where(m.Invitation.employee_id == employee.id).with_for_update()
+    )
+    renewable = (
+        invitation is not None and invitation.used_at is None and invitation.expires_at <= now
     )
     email = rules.normal_email(employee.private_email)
     if employee.mijnloket_account_id is not None:
         status, reason = m.ItemStatus.SKIPPED, "Heeft al een MijnLoket-account bij deze werkgever."
-    elif invited_at is not None:
-        status, reason = m.ItemStatus.SKIPPED, f"Al uitgenodigd op {invited_at:%d-%m-%Y}."
+    elif invitation is not None and not renewable:
+        status, reason = m.ItemStatus.SKIPPED, f"Al uitgenodigd op {invitation.sent_at:%d-%m-%Y}."
     elif email is None:
         status, reason = m.ItemStatus.FAILED, rules.NO_EMAIL
     else:
@@ -113,22 +126,22 @@ async def handle(
         if employee.werknemerloket_state is m.WerknemerloketState.ACTIVE:
             employee.werknemerloket_state = m.WerknemerloketState.BLOCKED
             log(session, item.action_id, "WERKNEMERLOKET_BLOCKED", employee_id=employee.id)
-        token, digest = rules.new_token()
-        session.add(
-            m.Invitation(
-                employee_id=employee.id,
-                action_id=item.action_id,
-                token_hash=digest,
-                email=email,
-                sent_at=now,
-                expires_at=now + dt.timedelta(days=settings.invitation_valid_days),
-            )
-        )
-        link = rules.activation_link(settings.mijnloket_activation_url, token)
+        if invitation is None:
+            invitation = m.Invitation(employee_id=employee.id)
+            session.add(invitation)
+        elif renewable:  # its links are dead: they stop being recognised at all
+            log(session, item.action_id, "INVITATION_RENEWED", employee_id=employee.id)
+        invitation.action_id, invitation.email, invitation.sent_at = item.action_id, email, now
+        invitation.expires_at = now + dt.timedelta(days=settings.invitation_valid_days)
+        invitation.token_hash = invitation.previous_token_hash = None
+        invitation.reminder_sent_at = None
+        await session.flush()
         subject, body = rules.invitation_email(
-            employee.name, employer_name, link, settings.invitation_valid_days
+            employee.name, employer_name, settings.invitation_valid_days
         )
-        mail(session, f"mijnloket-invitation:{employee.id}", employee, email, subject, body)
+        # Keyed by the action's item: once per person per action, and a renewal is a new one.
+        key = f"mijnloket-invitation:{employee.id}:{item.id}"
+        mail(session, key, employee, email, subject, body, invitation_id=invitation.id)
         log(session, item.action_id, "INVITED", employee_id=employee.id, email=email)
     if status is not m.ItemStatus.PROCESSED:
         log(session, item.action_id, status.value, employee_id=employee.id, reason=reason)
@@ -138,7 +151,16 @@ async def handle(
     return status
 
 
-def mail(session, dedupe_key: str, employee: m.Employee, to: str, subject: str, body: str):
+def mail(
+    session,
+    dedupe_key: str,
+    employee: m.Employee,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    invitation_id: int | None = None,
+):
     session.add(
         m.OutboxEmail(
             dedupe_key=dedupe_key,
@@ -146,8 +168,32 @@ def mail(session, dedupe_key: str, employee: m.Employee, to: str, subject: str, 
             to_address=to,
             subject=subject,
             body=body,
+            invitation_id=invitation_id,
         )
     )
+
+
+async def fill_link(session: AsyncSession, email: m.OutboxEmail, base_url: str) -> str | None:
+    """The body of an invitation or reminder with a newly minted link in it, as it leaves.
+
+    The new link's hash becomes the invitation's, the one before it stays valid as well: the
+    invitation and its reminder both work, and a send that is retried (the first attempt may
+    or may not have arrived) leaves the last two links working. None: the invitation was used
+    or expired meanwhile, so there is nothing left to send."""
+    token, digest = rules.new_token()
+    claimed = await session.execute(
+        update(m.Invitation)
+        .where(
+            m.Invitation.id == email.invitation_id,
+            m.Invitation.used_at.is_(None),
+            m.Invitation.expires_at > m.utcnow(),
+        )
+        .values(previous_token_hash=m.Invitation.token_hash, token_hash=digest)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None
+    return rules.with_link(email.body, rules.activation_link(base_url, token))
 
 
 async def fail(session: AsyncSession, item_id: int, reason: str) -> None:
@@ -163,9 +209,8 @@ async def send_reminder(
 ) -> bool:
     """One reminder for an unused invitation, never two: the conditional update decides
     (whichever process gets there first), and the e-mail's dedupe key backs it up. The
-    reminder carries a new link; the first one stops working."""
+    reminder carries a link of its own (minted as it leaves); the first one keeps working."""
     now = m.utcnow()
-    token, digest = rules.new_token()
     claimed = await session.execute(
         update(m.Invitation)
         .where(
@@ -174,16 +219,18 @@ async def send_reminder(
             m.Invitation.reminder_sent_at.is_(None),
             m.Invitation.expires_at > now,
         )
-        .values(reminder_sent_at=now, token_hash=digest)
+        .values(reminder_sent_at=now)
     )
     if claimed.rowcount != 1:
         return False
     invitation = await session.get(m.Invitation, invitation_id)
     employee = await session.get(m.Employee, invitation.employee_id)
-    link = rules.activation_link(settings.mijnloket_activation_url, token)
-    subject, body = rules.reminder_email(employee.name, employer_name, link)
-    mail(session, f"mijnloket-reminder:{invitation.id}", employee, invitation.email, subject, body)
+    subject, body = rules.reminder_email(employee.name, employer_name)
+    key = f"mijnloket-reminder:{invitation.id}:{invitation.action_id}"  # once per invitation round
+    mail(session, key, employee, invitation.email, subject, body, invitation_id=invitation.id)
     log(session, invitation.action_id, "REMINDER_SENT", employee_id=employee.id)
+    if invitation.action_id is not None:
+        announce(session, await session.get(m.CollectiveAction, invitation.action_id))
     return True
 
 

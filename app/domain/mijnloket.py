@@ -58,6 +58,16 @@ def assess(
     return out
 
 
+# Where an invitation or reminder body shows the activation link. The outbox stores this text;
+# the relay puts the link in its place as the e-mail leaves, so whoever reads the outbox
+# (`outboxEmails`, the log in production, a database backup) never holds a usable token.
+LINK_PLACEHOLDER = "[persoonlijke activeringslink, alleen in de verzonden e-mail]"
+
+
+def with_link(body: str, link: str) -> str:
+    return body.replace(LINK_PLACEHOLDER, link)
+
+
 def new_token() -> tuple[str, str]:
     """(token for the link, its hash for the database): only the e-mail holds the token."""
     token = secrets.token_urlsafe(32)
@@ -97,7 +107,9 @@ def check_password(password: str | None, email: str) -> str:
 # --- e-mails (Dutch) -------------------------------------------------------------------------
 
 
-def invitation_email(name: str, employer: str, link: str, valid_days: int) -> tuple[str, str]:
+def invitation_email(
+    name: str, employer: str, valid_days: int, link: str = LINK_PLACEHOLDER
+) -> tuple[str, str]:
     return (
         "Uw uitnodiging voor MijnLoket",
         f"Beste {name},\n\n"
@@ -111,13 +123,13 @@ def invitation_email(name: str, employer: str, link: str, valid_days: int) -> tu
     )
 
 
-def reminder_email(name: str, employer: str, link: str) -> tuple[str, str]:
+def reminder_email(name: str, employer: str, link: str = LINK_PLACEHOLDER) -> tuple[str, str]:
     return (
         "Herinnering: activeer uw MijnLoket-account",
         f"Beste {name},\n\n"
         f"U heeft uw MijnLoket-account bij {employer} nog niet geactiveerd. Dat kan via:\n\n"
         f"{link}\n\n"
-        "Deze link vervangt die uit de eerdere uitnodiging.\n",
+        "De link uit de eerdere uitnodiging blijft ook werken.\n",
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from app.db import models as m
 from app.db.session import Database
 from app.mail import OutboxRelay, message_id, parse_smtp_url
-from tests.api.conftest import free_port
+from tests.api.conftest import Collector, free_port
 
 BODY = "Beste Jan,\n\nUw declaratie van € 12,50 is goedgekeurd.\n"
 
@@ -225,3 +226,41 @@ async def test_a_permanent_refusal_fails_at_once(db, settings):
     row = await stored(db, email_id)
     assert row.status == m.EmailStatus.FAILED and row.attempts == 1
     assert "550" in row.last_error
+
+
+class SlowHandler(Collector):
+    """Takes a second to accept a message, and says when it began."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.receiving = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.receiving.set()
+        await asyncio.sleep(1)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_stopping_finishes_the_email_in_hand_and_leaves_the_rest(db, settings):
+    """A shutdown mid-conversation would leave the e-mail claimed for its lease and could send
+    it twice; the relay finishes it, records it, and takes no other."""
+    handler = SlowHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{controller.port}"})
+        first, second = await add_email(db, "first"), await add_email(db, "second")
+        relay = OutboxRelay(db, smtp)
+        relay.start()
+        for _ in range(200):  # up to 10 seconds for the first DATA to arrive
+            if handler.receiving.is_set():
+                break
+            await asyncio.sleep(0.05)
+        assert handler.receiving.is_set()
+        await relay.stop()
+    finally:
+        controller.stop()
+    assert [msg["To"] for msg in handler.messages] == ["first@example.nl"]
+    sent, waiting = await stored(db, first), await stored(db, second)
+    assert sent.status is m.EmailStatus.SENT and sent.claimed_until is None
+    assert waiting.status is m.EmailStatus.PENDING and waiting.claimed_until is None

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import re
 
+import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.collective import CollectiveWorker
 from app.db import mijnloket
 from app.db import models as m
+from app.domain import mijnloket as rules
 from app.mail import OutboxRelay
+from app.settings import Environment
 from tests.conftest import errors_of
 
 CANDIDATES = """query ($e: ID!) { mijnLoketMigrationCandidates(employerId: $e) {
@@ -60,8 +65,30 @@ async def migrate(graphql, ids, employee_ids):
     raise AssertionError(f"the action did not finish: {newest}")
 
 
+OUTBOX = """query ($e: ID!) { outboxEmails(employerId: $e) { edges { node { subject body } } } }"""
+
+
 def token_of(body: str) -> str:
     return re.search(r"token=([A-Za-z0-9_\-]+)", body).group(1)
+
+
+async def delivered(db, mail_settings, collector, subject: str) -> list[str]:
+    """Send what the outbox holds through the real SMTP server; the links of `subject`."""
+    await OutboxRelay(db, mail_settings).run_once()
+    return [token_of(msg.get_content()) for msg in collector.messages if msg["Subject"] == subject]
+
+
+async def invite(graphql, db, ids, number: int) -> int:
+    from app.schema.ids import to_global_id
+
+    async with db.reader() as s:
+        employee_id = await s.scalar(
+            select(m.Employee.id).where(m.Employee.employee_number == number)
+        )
+    return await migrate(graphql, ids, [to_global_id("Employee", employee_id)])
+
+
+INVITATION, REMINDER = "Uw uitnodiging voor MijnLoket", "Herinnering: activeer uw MijnLoket-account"
 
 
 async def test_candidates_show_the_stopper_and_the_warning(graphql, db, ids):
@@ -92,6 +119,12 @@ async def test_the_migration_invites_blocks_and_reports(
     assert kinds.count("INVITED") == 9 and kinds.count("WERKNEMERLOKET_BLOCKED") == 9
     assert kinds[-1] == "FINISHED"
 
+    # The outbox holds no link: not for whoever may read it (PROCESS_MANAGEMENT, not
+    # COLLECTIVE_ACTIONS), not in the database.
+    outbox = await graphql(OUTBOX, {"e": await ids.employer()}, as_user="werkgever.hr")
+    bodies = [e["node"]["body"] for e in outbox["data"]["outboxEmails"]["edges"]]
+    assert len(bodies) == 9 and all(rules.LINK_PLACEHOLDER in b for b in bodies)
+    assert not any("token=" in b for b in bodies)
     async with db.reader() as s:
         blocked = await s.scalar(
             select(func.count())
@@ -100,7 +133,6 @@ async def test_the_migration_invites_blocks_and_reports(
         )
         assert blocked == 9
         assert await s.scalar(select(func.count()).select_from(m.Invitation)) == 9
-        stored = list(await s.scalars(select(m.Invitation.token_hash)))
     # One invitation each, to the private address, through a real SMTP server.
     relay = OutboxRelay(db, mail_settings)
     assert await relay.run_once() == 9
@@ -108,7 +140,11 @@ async def test_the_migration_invites_blocks_and_reports(
     assert len(invitations) == 9
     assert all(msg["To"].endswith("@prive.example.nl") for msg in invitations)
     tokens = [token_of(msg.get_content()) for msg in invitations]
-    assert not set(tokens) & set(stored)  # only hashes are stored
+    async with db.reader() as s:
+        stored = set(await s.scalars(select(m.Invitation.token_hash)))
+        bodies = list(await s.scalars(select(m.OutboxEmail.body)))
+    assert stored == {rules.token_hash(t) for t in tokens}  # only hashes are stored
+    assert not any(t in b for t in tokens for b in bodies)  # and the outbox never had them
 
     # Repeating it invites nobody twice.
     again = await migrate(graphql, ids, people)
@@ -146,7 +182,9 @@ async def test_the_migration_invites_blocks_and_reports(
     assert collector.messages[-1]["Subject"] == "Uw MijnLoket-account is gereed"
 
 
-async def test_an_existing_account_links_after_signing_in(graphql, db, ids, token):
+async def test_an_existing_account_links_after_signing_in(
+    graphql, db, ids, mail_settings, smtp_server
+):
     async with db.writer() as s:
         employee = await s.scalar(select(m.Employee).where(m.Employee.employee_number == 46))
         # This person already has MijnLoket through another employer.
@@ -156,9 +194,7 @@ async def test_an_existing_account_links_after_signing_in(graphql, db, ids, toke
     from app.schema.ids import to_global_id
 
     await migrate(graphql, ids, [to_global_id("Employee", employee_id)])
-    async with db.reader() as s:
-        body = await s.scalar(select(m.OutboxEmail.body))
-    link_token = token_of(body)
+    [link_token] = await delivered(db, mail_settings, smtp_server[1], INVITATION)
     state = (await graphql(STATE, {"t": link_token}))["data"]["mijnLoketActivation"]
     assert state["existingAccount"] is True
     anonymous = await graphql(ACTIVATE, {"input": {"token": link_token}})
@@ -173,41 +209,90 @@ async def test_an_existing_account_links_after_signing_in(graphql, db, ids, toke
     assert viewer["data"]["viewer"]["employments"] == [{"employeeNumber": 46}]
 
 
-async def test_one_reminder_for_an_unused_invitation_never_two(graphql, db, ids, settings):
-    from app.schema.ids import to_global_id
-
-    async with db.reader() as s:
-        employee_id = await s.scalar(select(m.Employee.id).where(m.Employee.employee_number == 41))
-    await migrate(graphql, ids, [to_global_id("Employee", employee_id)])
-    async with db.reader() as s:
-        first_token = token_of(await s.scalar(select(m.OutboxEmail.body)))
+async def test_one_reminder_for_an_unused_invitation_never_two(
+    graphql, db, ids, settings, mail_settings, smtp_server
+):
+    _, collector = smtp_server
+    await invite(graphql, db, ids, 41)
+    [first] = await delivered(db, mail_settings, collector, INVITATION)
     worker = CollectiveWorker(db, settings)
     assert await worker.send_reminders() == 0  # not due yet
     async with db.writer() as s:
         await s.execute(update(m.Invitation).values(sent_at=m.utcnow() - dt.timedelta(days=8)))
-    assert await worker.send_reminders() == 1
-    assert await worker.send_reminders() == 0  # never twice
-    async with db.reader() as s:
-        reminders = list(
-            await s.scalars(select(m.OutboxEmail).where(m.OutboxEmail.subject.like("Herinnering%")))
-        )
-    assert len(reminders) == 1
-    # The reminder's link replaces the first.
-    assert (await graphql(STATE, {"t": first_token}))["data"]["mijnLoketActivation"][
-        "status"
-    ] == "INVALID"
-    new_token = token_of(reminders[0].body)
-    assert (await graphql(STATE, {"t": new_token}))["data"]["mijnLoketActivation"][
-        "status"
-    ] == "VALID"
-    # An expired link is refused with its own code.
+    # The schedulers of two processes at the same moment: one reminder between them.
+    one, two = CollectiveWorker(db, settings), CollectiveWorker(db, settings)
+    assert sorted(await asyncio.gather(one.send_reminders(), two.send_reminders())) == [0, 1]
+    assert await worker.send_reminders() == 0  # and never a second one later
+    [second] = await delivered(db, mail_settings, collector, REMINDER)
+    assert await delivered(db, mail_settings, collector, REMINDER) == [second]  # sent once
+    # Both links work: the person may open either e-mail (and stop and resume in between).
+    for link in (first, second):
+        state = await graphql(STATE, {"t": link})
+        assert state["data"]["mijnLoketActivation"]["status"] == "VALID"
+    # An expired link is refused with its own code, and gets no reminder.
     async with db.writer() as s:
         await s.execute(update(m.Invitation).values(expires_at=m.utcnow() - dt.timedelta(days=1)))
     expired = await graphql(
-        ACTIVATE, {"input": {"token": new_token, "password": "een lang wachtwoord 42"}}
+        ACTIVATE, {"input": {"token": second, "password": "een lang wachtwoord 42"}}
     )
     assert [e["code"] for e in expired["data"]["activateMijnLoket"]["errors"]] == ["TOKEN_EXPIRED"]
     assert await worker.send_reminders() == 0
+
+
+async def test_an_expired_invitation_is_renewed_by_a_new_migration(
+    graphql, db, ids, mail_settings, smtp_server
+):
+    """Otherwise the person would stay blocked from Werknemerloket without a way in."""
+    _, collector = smtp_server
+    await invite(graphql, db, ids, 42)
+    [old] = await delivered(db, mail_settings, collector, INVITATION)
+    employer = await ids.employer()
+
+    async def listed() -> set[int]:
+        result = await graphql(CANDIDATES, {"e": employer}, as_user="kantoor.admin")
+        people = result["data"]["mijnLoketMigrationCandidates"]
+        return {await number_of(db, c["employee"]["id"]) for c in people}
+
+    assert 42 not in await listed()
+    async with db.writer() as s:
+        await s.execute(update(m.Invitation).values(expires_at=m.utcnow() - dt.timedelta(days=1)))
+    assert 42 in await listed()
+    again = await invite(graphql, db, ids, 42)
+    assert again["counts"] == {"pending": 0, "processed": 1, "failed": 0, "skipped": 0}
+    assert "INVITATION_RENEWED" in [e["kind"] for e in again["log"]]
+    old_again, new = await delivered(db, mail_settings, collector, INVITATION)
+    assert old_again == old
+    assert (await graphql(STATE, {"t": new}))["data"]["mijnLoketActivation"]["status"] == "VALID"
+    assert (await graphql(STATE, {"t": old}))["data"]["mijnLoketActivation"]["status"] == "INVALID"
+    async with db.reader() as s:
+        assert await s.scalar(select(func.count()).select_from(m.Invitation)) == 1
+
+
+@pytest.mark.parametrize("env", [m_env.value for m_env in Environment])
+async def test_without_smtp_the_link_is_logged_in_development_only(
+    graphql, db, ids, settings, caplog, env
+):
+    """Without SMTP the log is a developer's inbox; in production it never holds a token."""
+    await invite(graphql, db, ids, 41)
+    relay = OutboxRelay(db, settings.model_copy(update={"env": Environment(env)}))
+    with caplog.at_level(logging.INFO, logger="loketflow.mail"):
+        await relay.run_once()
+    [text] = [r.getMessage() for r in caplog.records if INVITATION in r.getMessage()]
+    if env == "production":
+        assert "token=" not in text and rules.LINK_PLACEHOLDER in text
+    else:
+        state = await graphql(STATE, {"t": token_of(text)})
+        assert state["data"]["mijnLoketActivation"]["status"] == "VALID"
+
+
+async def test_the_action_log_cannot_be_changed(graphql, db, ids):
+    await invite(graphql, db, ids, 41)
+    with pytest.raises(DBAPIError):
+        async with db.writer() as s:
+            await s.execute(update(m.ActionLogEntry).values(kind="FORGED"))
+    async with db.reader() as s:
+        kinds = set(await s.scalars(select(m.ActionLogEntry.kind)))
+    assert "FORGED" not in kinds and "INVITED" in kinds
 
 
 async def test_one_failure_does_not_stop_the_others(db, settings, monkeypatch):

@@ -1,7 +1,8 @@
 """The collective move from Werknemerloket to MijnLoket (DOMAIN.md section 7, seed 004): the
 collective action with one item per person, the invitations, and the action's log.
 
-An invitation's token is stored only as a SHA-256 hash: the link in the e-mail is the only copy.
+An invitation's token is stored only as a SHA-256 hash, written when the e-mail leaves: the link
+in the e-mail is the only copy (not even the outbox holds it).
 The log is append-only (who started the action, for whom, every state change per person).
 """
 
@@ -89,7 +90,11 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), unique=True)
     action_id: Mapped[int | None] = mapped_column(ForeignKey("collective_actions.id"))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Set when the e-mail leaves (the relay mints the link, app/db/mijnloket.fill_link): the
+    # outbox never holds a token. The previous link stays valid too, so that a reminder (or a
+    # retried send) does not break the link someone already has.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     email: Mapped[str] = mapped_column(String(320))  # prefilled from the private e-mail
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

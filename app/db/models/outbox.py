@@ -39,6 +39,9 @@ class OutboxEmail(Base):
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_instances.id"), index=True)
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A MijnLoket invitation or reminder: its body holds a placeholder for the activation link,
+    # which the relay mints as it sends (the outbox and its readers never see a token).
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("mijnloket_invitations.id"))
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
