@@ -55,10 +55,20 @@ async def existing_account(session: AsyncSession, person_id: int) -> m.User | No
     )
 
 
+async def username_taken(session: AsyncSession, username: str) -> bool:
+    return await session.scalar(select(m.User.id).where(m.User.username == username)) is not None
+
+
 async def activate(
-    session: AsyncSession, principal: Principal | None, token: str, password: str | None
+    session: AsyncSession,
+    principal: Principal | None,
+    token: str,
+    password: str | None,
+    username: str | None = None,
 ) -> tuple[m.User, bool]:
-    """(the account, whether it is new). Linking needs the existing account signed in."""
+    """(the account, whether it is new). Linking needs the existing account signed in. A new
+    account is named after the e-mail address, unless `username` is given: two people may share
+    an address (the candidates' warning), and the second then needs a name of its own."""
     invitation = await invitation_of(session, token, lock=True)
     employee = await session.get(m.Employee, invitation.employee_id, with_for_update=True)
     employer = await session.get(m.Employer, employee.employer_id)
@@ -74,16 +84,22 @@ async def activate(
             )
     else:
         rules.check_password(password, invitation.email)
-        taken = await session.scalar(select(m.User.id).where(m.User.username == invitation.email))
-        if taken is not None:
+        name = invitation.email if username is None else rules.check_username(username)
+        if await username_taken(session, name):
+            if username is None:
+                raise DomainError(
+                    ErrorCode.EMAIL_TAKEN,
+                    "Dit e-mailadres is al de gebruikersnaam van een ander MijnLoket-account. "
+                    "Kies een eigen gebruikersnaam.",
+                    ["username"],
+                )
             raise DomainError(
-                ErrorCode.EMAIL_TAKEN,
-                "Dit e-mailadres hoort al bij een ander MijnLoket-account. Neem contact op met "
-                "uw werkgever.",
-                ["token"],
+                ErrorCode.USERNAME_TAKEN,
+                "Deze gebruikersnaam is al in gebruik; kies een andere.",
+                ["username"],
             )
         account = m.User(
-            username=invitation.email,
+            username=name,
             display_name=employee.name,
             user_type=UserType.EMPLOYEE,
             person_id=employee.person_id,

@@ -5,6 +5,7 @@ invited, the activation link, the password rule and the e-mails. Pure Python.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections import Counter
 from collections.abc import Sequence
@@ -81,6 +82,22 @@ def token_hash(token: str) -> str:
 def activation_link(base_url: str, token: str) -> str:
     separator = "&" if "?" in base_url else "?"
     return f"{base_url}{separator}{urlencode({'token': token})}"
+
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._@+\-]{2,149}")
+
+
+def check_username(username: str) -> str:
+    """A username of one's own (when the e-mail address is taken): 3 to 150 characters, letters,
+    digits and . _ @ + -, compared without case."""
+    name = username.strip().lower()
+    if not USERNAME.fullmatch(name):
+        raise DomainError(
+            ErrorCode.INVALID_USERNAME,
+            "Kies een gebruikersnaam van 3 tot 150 tekens: letters, cijfers en . _ @ + -",
+            ["username"],
+        )
+    return name
 
 
 def check_password(password: str | None, email: str) -> str:

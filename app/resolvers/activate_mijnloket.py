@@ -21,6 +21,12 @@ class ActivateMijnLoketInput:
     password: str | None = strawberry.field(
         default=None, description="For a new account: 12 to 128 characters."
     )
+    username: str | None = strawberry.field(
+        default=None,
+        description="For a new account: its username. Leave out to use the invitation's e-mail "
+        "address; needed when that address is already another account's username "
+        "(`MijnLoketActivation.usernameRequired`).",
+    )
 
 
 @strawberry.type
@@ -67,12 +73,14 @@ async def mijn_loket_activation(info: strawberry.Info, token: str) -> MijnLoketA
         employee = await session.get(m.Employee, invitation.employee_id)
         employer = await session.get(m.Employer, employee.employer_id)
         existing = await activation.existing_account(session, employee.person_id)
+        taken = existing is None and await activation.username_taken(session, invitation.email)
     return MijnLoketActivation(
         status=ActivationStatus.VALID,
         email=invitation.email,
         employer_name=employer.name,
         expires_at=invitation.expires_at,
         existing_account=existing is not None,
+        username_required=taken,
     )
 
 
@@ -89,7 +97,7 @@ async def activate_mijn_loket(
     try:
         async with ctx.db.writer() as session:
             account, created = await activation.activate(
-                session, ctx.principal, input.token, input.password
+                session, ctx.principal, input.token, input.password, input.username
             )
             username = account.username
     except DomainError as error:
