@@ -138,10 +138,13 @@ class RowCells:
             elif key is OverviewColumn.NEXT_ACTION_BY:
                 out.append(self._next_action(row))
             elif key is OverviewColumn.COMPONENT:
+                # The payroll name, as the screen's `component { name }`: process management
+                # is payroll work; the label is what employees see in MijnLoket.
                 out.append(row.component_name)
             elif key is OverviewColumn.VALUE:
                 out.append((row.value, UNIT_FORMATS[row.component_unit]))
             elif key is OverviewColumn.PAYROLL_PERIOD:
+                # Booked, else asked: the screen's `effectivePayrollPeriod`, not `payrollPeriod`.
                 out.append(row.payroll_period)
         return out
 

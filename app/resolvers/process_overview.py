@@ -62,7 +62,8 @@ class ProcessOverviewFilter:
     value_max: Decimal | None = strawberry.field(default=None, description="Inclusive.")
     payroll_periods: list[str] | None = strawberry.field(
         default=None,
-        description="`YYYY-MM` or `YYYY-Pnn`: where a claim was booked, else where it was asked.",
+        description="`YYYY-MM` or `YYYY-Pnn`, matched against `expenseClaim."
+        "effectivePayrollPeriod` (booked, else asked), not `payrollPeriod`.",
     )
     employer_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="The office-wide overview (no `employerId`) only."
@@ -75,9 +76,22 @@ class ProcessOverviewSort:
     direction: SortDirectionEnum = SortDirection.DESC
 
 
+# Which field of a row each column shows: the Excel writer (app/export/rows.py) writes the
+# same values, so a frontend that follows this shows what the download holds.
+COLUMN_FIELDS = (
+    "EMPLOYER `employer.name`, EMPLOYEE `employee.name`, SUBMITTER `submitter.displayName`, "
+    "SUBMITTED_AT `submittedAt`, PROCESS `displayName`, STATUS `statusLabel`, NEXT_ACTION_BY "
+    "`nextActionBy`, COMPONENT `expenseClaim.component.name` (the payroll name, not the "
+    "employee-facing `label`), VALUE `expenseClaim.value` (in `component.unit`), "
+    "PAYROLL_PERIOD `expenseClaim.effectivePayrollPeriod`."
+)
+
+
 @strawberry.type(description="A column of the active overview, in screen order.")
 class OverviewColumnInfo:
-    column: OverviewColumn
+    column: OverviewColumn = strawberry.field(
+        description=f"The row field it shows: {COLUMN_FIELDS}"
+    )
     header: str = strawberry.field(description="Dutch, as on screen and in the Excel file.")
     kind: ColumnKind
 
@@ -89,8 +103,10 @@ class StatusCount:
     count: int
 
 
+# Named after its node, as API.md fixes it; the counts and columns are what process management
+# adds to a plain connection.
 @strawberry.type(description="Requests in process management, in the chosen order.")
-class ProcessOverviewConnection(Connection[WorkflowInstance]):
+class WorkflowInstanceConnection(Connection[WorkflowInstance]):
     tab_label: str = strawberry.field(description="Openstaand or Historisch.")
     columns: list[OverviewColumnInfo] = strawberry.field(
         description="The columns to show, in order: the Excel download has exactly these."
@@ -224,7 +240,7 @@ async def process_overview(
     sort: ProcessOverviewSort | None = None,
     first: int | None = None,
     after: str | None = None,
-) -> ProcessOverviewConnection:
+) -> WorkflowInstanceConnection:
     """The requests of an employer in process management: `OPEN` (in progress) or
     `HISTORICAL` (completed, rejected, processed, withdrawn), with who must act next. Without
     `employerId` (office users): every employer where you hold the right, with the employer as
@@ -242,7 +258,7 @@ async def process_overview(
     async def counts(column):
         return await ctx.rows(q.counts(principal, f, column))
 
-    return ProcessOverviewConnection.of(
+    return WorkflowInstanceConnection.of(
         page,
         tab_label=TAB_LABELS[f.tab],
         columns=overview_columns(f, provider_wide=employer_id is None),

@@ -10,7 +10,7 @@ from app.resolvers.employers import employers
 from app.resolvers.mijnloket_migration import message_centre, mijn_loket_migration_candidates
 from app.resolvers.node import node
 from app.resolvers.outbox_emails import OutboxEmail, outbox_emails
-from app.resolvers.process_overview import ProcessOverviewConnection, process_overview
+from app.resolvers.process_overview import WorkflowInstanceConnection, process_overview
 from app.resolvers.task_centre import TaskConnection, task_centre
 from app.resolvers.viewer import viewer
 from app.schema.connection import Connection
@@ -45,7 +45,7 @@ class Query:
     task_centre: TaskConnection = strawberry.field(
         resolver=task_centre, description=task_centre.__doc__
     )
-    process_overview: ProcessOverviewConnection = strawberry.field(
+    process_overview: WorkflowInstanceConnection = strawberry.field(
         resolver=process_overview,
         extensions=secured(
             RightHereOrOfficeWide(

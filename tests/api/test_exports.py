@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import httpx
 import openpyxl
@@ -19,9 +20,13 @@ from app.db.queries.process_overview import OverviewFilter, filter_to_json
 from app.domain.overview import ProcessTab
 from app.export import build
 from app.export.worker import ExportWorker
+from app.schema.ids import from_global_id
 from app.server import create_app
 from tests.api.test_process_overview import OVERVIEW, rows, scenario
+from tests.api.test_requests import PROCESS, claim
 from tests.conftest import errors_of
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # the file's wall clock, whatever the machine's zone
 
 EXPORT = """mutation ($input: ExportProcessOverviewInput!) { exportProcessOverview(input: $input) {
   export { id status rowCount rowsWritten progress url expiresAt fileName tab error }
@@ -45,8 +50,85 @@ def workbook(response) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
 
+# The screen's rows with every field a column shows (see OverviewColumnInfo.column).
+SCREEN = """query ($e: ID, $tab: ProcessTab!, $f: ProcessOverviewFilter,
+  $sort: ProcessOverviewSort) {
+  processOverview(employerId: $e, tab: $tab, filter: $f, sort: $sort, first: 100) {
+    columns { column header } edges { node {
+      employer { name } employee { name } submitter { displayName } submittedAt displayName
+      statusLabel nextActionBy
+      expenseClaim { component { name } value payrollPeriod effectivePayrollPeriod } } } } }"""
+
+
+def amsterdam(iso: str) -> dt.datetime:
+    """The screen's moment as the file's naive Dutch wall-clock time."""
+    return dt.datetime.fromisoformat(iso).astimezone(AMSTERDAM).replace(tzinfo=None)
+
+
+def screen_value(node: dict, column: str):
+    """What the screen shows in `column` for a row, as the file should hold it."""
+    claim_ = node["expenseClaim"] or {}
+    return {
+        "EMPLOYER": lambda: node["employer"]["name"],
+        "EMPLOYEE": lambda: node["employee"]["name"],
+        "SUBMITTER": lambda: node["submitter"] and node["submitter"]["displayName"],
+        "SUBMITTED_AT": lambda: amsterdam(node["submittedAt"]),
+        "PROCESS": lambda: node["displayName"],
+        "STATUS": lambda: node["statusLabel"],
+        "NEXT_ACTION_BY": lambda: node["nextActionBy"],
+        "COMPONENT": lambda: claim_["component"]["name"],
+        "VALUE": lambda: Decimal(claim_["value"]),
+        "PAYROLL_PERIOD": lambda: claim_["effectivePayrollPeriod"],
+    }[column]()
+
+
+def same_cell(cell, expected) -> bool:
+    # Excel holds a time to the millisecond and a number as a float: equal to what it can hold
+    # (a wrong zone or offset is off by an hour, not a millisecond).
+    if isinstance(expected, dt.datetime):
+        return isinstance(cell, dt.datetime) and abs(cell - expected) < dt.timedelta(milliseconds=1)
+    if isinstance(expected, Decimal):
+        return isinstance(cell, (int, float)) and Decimal(str(cell)) == expected
+    return cell == expected
+
+
+async def screen_and_file(graphql, client, token, as_user, employer_id, tab, **extra):
+    """The overview and its export for the same arguments: (screen, sheet rows as cells)."""
+    variables = {"e": employer_id, "tab": tab, "f": extra.get("filter"), "sort": extra.get("sort")}
+    screen = (await graphql(SCREEN, variables, as_user=as_user))["data"]["processOverview"]
+    payload = await export(graphql, as_user, employer_id, tab, **extra)
+    assert payload["errors"] == [], payload
+    response = await download(client, token, payload["export"]["url"], as_user)
+    return screen, list(workbook(response).active.iter_rows())
+
+
+def assert_file_is_screen(screen: dict, sheet: list) -> None:
+    """Same headers, same rows in the same order, cell for cell."""
+    keys = [c["column"] for c in screen["columns"]]
+    assert [c.value for c in sheet[0]] == [c["header"] for c in screen["columns"]]
+    nodes = [e["node"] for e in screen["edges"]]
+    assert len(sheet) - 1 == len(nodes)
+    for node, cells in zip(nodes, sheet[1:], strict=True):
+        expected = [screen_value(node, k) for k in keys]
+        got = [c.value for c in cells]
+        assert all(map(same_cell, got, expected)), (got, expected)
+
+
+async def submitted_at(db, instance_id: str, moment: dt.datetime) -> None:
+    async with db.writer() as s:
+        await s.execute(
+            update(m.WorkflowInstance)
+            .where(m.WorkflowInstance.id == int(from_global_id(instance_id)[1]))
+            .values(submitted_at=moment)
+        )
+
+
 async def test_the_file_holds_the_overview_rows_and_headers(graphql, db, client, token, ids):
-    await scenario(graphql, db)
+    requests = await scenario(graphql, db)
+    # Whole seconds in winter and summer time, two of them past midnight in Amsterdam only.
+    await submitted_at(db, requests["wn005"], dt.datetime(2026, 11, 2, 23, 30, tzinfo=dt.UTC))
+    await submitted_at(db, requests["wn003"], dt.datetime(2026, 7, 1, 22, 15, tzinfo=dt.UTC))
+    await submitted_at(db, requests["address"], dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC))
     employer = await ids.employer()
     screen = await graphql(
         OVERVIEW, {"employerId": employer, "tab": "OPEN"}, as_user="werkgever.hr"
@@ -73,30 +155,119 @@ async def test_the_file_holds_the_overview_rows_and_headers(graphql, db, client,
     assert [r[3] for r in values[1:]] == [r["displayName"] for r in on_screen]
     assert [r[4] for r in values[1:]] == [r["statusLabel"] for r in on_screen]
     assert [r[5] for r in values[1:]] == [r["nextActionBy"] for r in on_screen]
-    submitted = values[1][2]
-    assert isinstance(submitted, dt.datetime)  # a date, not text
-    shown = dt.datetime.fromisoformat(on_screen[0]["submittedAt"])
-    assert abs(submitted - shown.astimezone().replace(tzinfo=None)) < dt.timedelta(hours=3)
+    # A naive date-time in Dutch wall-clock time (Excel has no zones), shown to the minute.
+    submitted = [r[2] for r in values[1:]]
+    assert submitted == [
+        dt.datetime(2026, 11, 3, 0, 30),  # CET, +1
+        dt.datetime(2026, 7, 2, 0, 15),  # CEST, +2
+        dt.datetime(2026, 3, 29, 3, 30),  # the first hour of summer time
+    ]
+    assert submitted == [amsterdam(r["submittedAt"]) for r in on_screen]
+    assert {sheet.cell(row=n, column=3).number_format for n in (2, 3, 4)} == {"dd-mm-yyyy hh:mm"}
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:F{len(values)}"
 
 
 async def test_declarations_add_typed_columns(graphql, db, client, token, ids):
-    await scenario(graphql, db)
+    made = await scenario(graphql, db)
     employer = await ids.employer()
-    payload = await export(
-        graphql, "werkgever.hr", employer, "HISTORICAL", filter={"types": ["EXPENSE_CLAIM"]}
+    claims = {"types": ["EXPENSE_CLAIM"]}
+    screen, sheet = await screen_and_file(
+        graphql, client, token, "werkgever.hr", employer, "OPEN", filter=claims
     )
-    response = await download(client, token, payload["export"]["url"], "werkgever.hr")
-    sheet = workbook(response).active
-    header = [c.value for c in sheet[1]]
-    assert header[-3:] == ["Component", "Waarde", "Verloningsperiode"]
-    by_value = {row[-2].value: row for row in sheet.iter_rows(min_row=2)}
-    approved = by_value[42]
-    assert approved[-3].value == "Kilometers onbelast"
-    assert "km" in approved[-2].number_format
-    assert approved[-1].value == "2026-11"
-    assert isinstance(approved[-2].value, (int, float, Decimal))
+    assert [c.value for c in sheet[0]][-3:] == ["Component", "Waarde", "Verloningsperiode"]
+    assert_file_is_screen(screen, sheet)
+    by_component = {row[-3].value: row for row in sheet[1:]}
+    # The payroll name, as on screen (`component { name }`), not the label "Tankbonnetjes".
+    fuel, km = by_component["Brandstofkosten"], by_component["Kilometers onbelast"]
+    assert fuel[-2].value == 80 and isinstance(fuel[-2].value, (int, float))
+    assert fuel[-2].number_format == '"€" #,##0.00'
+    assert km[-2].value == 12.5 and km[-2].number_format == '#,##0.00 "km"'
+
+    # A processed claim: the file's period is where it was booked, as effectivePayrollPeriod.
+    booked = await graphql(
+        PROCESS,
+        {"input": {"instanceIds": [made["wn001"]], "payrollPeriod": "2026-12"}},
+        as_user="werkgever.hr",
+    )
+    assert booked["data"]["processExpenseClaims"]["processedCount"] == 1
+    for f in (claims, {**claims, "payrollPeriods": ["2026-12"]}):
+        screen, sheet = await screen_and_file(
+            graphql, client, token, "werkgever.hr", employer, "HISTORICAL", filter=f
+        )
+        assert_file_is_screen(screen, sheet)
+        [processed] = [
+            (e["node"]["expenseClaim"], row)
+            for e, row in zip(screen["edges"], sheet[1:], strict=True)
+            if row[-2].value == 42
+        ]
+        shown, row = processed
+        assert (shown["payrollPeriod"], shown["effectivePayrollPeriod"]) == ("2026-11", "2026-12")
+        assert row[-1].value == shown["effectivePayrollPeriod"]
+
+
+async def test_the_office_wide_file_is_the_office_wide_screen(graphql, db, client, token):
+    await scenario(graphql, db)
+    for user in ("kantoor.admin", "kantoor.salaris"):
+        for tab, f in (("OPEN", None), ("HISTORICAL", {"types": ["EXPENSE_CLAIM"]})):
+            screen, sheet = await screen_and_file(graphql, client, token, user, None, tab, filter=f)
+            assert sheet[0][0].value == "Werkgever"
+            assert {r[0].value for r in sheet[1:]} == {"De Ideale Klant B.V."}
+            assert len(sheet) > 2, (user, tab)
+            assert_file_is_screen(screen, sheet)
+
+
+async def test_a_sorted_file_keeps_the_screens_order(graphql, db, client, token, ids):
+    made = await scenario(graphql, db)
+    # More rows: a second request of one employee (ties on the name), and a withdrawn one.
+    for user, value in (("wn001", "3"), ("wn008", "5")):
+        assert (await claim(graphql, db, user, value=value))["errors"] == []
+    withdrawn = await graphql(
+        """mutation ($id: ID!) { withdrawRequest(input: {instanceId: $id}) { errors { code } } }""",
+        {"id": made["wn005"]},
+        as_user="wn005",
+    )
+    assert withdrawn["data"]["withdrawRequest"]["errors"] == []
+    employer = await ids.employer()
+    for sort in (
+        {"by": "EMPLOYEE", "direction": "ASC"},
+        {"by": "STATUS", "direction": "ASC"},
+        {"by": "STATUS", "direction": "DESC"},
+    ):
+        for tab in ("OPEN", "HISTORICAL"):
+            for who, e in (("werkgever.hr", employer), ("kantoor.salaris", None)):
+                screen, sheet = await screen_and_file(
+                    graphql, client, token, who, e, tab, sort=sort
+                )
+                assert len(sheet) > 3, (sort, tab)
+                assert_file_is_screen(screen, sheet)
+                if sort["by"] == "EMPLOYEE":  # and the screen really is in that order
+                    names = [n["node"]["employee"]["name"] for n in screen["edges"]]
+                    assert names == sorted(names)
+
+
+async def test_the_submitter_column_is_the_screens_submitter(graphql, db, client, token, ids):
+    await scenario(graphql, db)
+    # A submitter named apart from its employee, so that the two columns cannot be confused.
+    async with db.writer() as s:
+        await s.execute(
+            update(m.User).where(m.User.username == "wn005").values(display_name="Account vijf")
+        )
+    employer = await ids.employer()
+    for who, e in (
+        ("werkgever.hr", employer),
+        ("kantoor.salaris", None),
+        ("manager.verkoop", employer),
+    ):
+        for tab in ("OPEN", "HISTORICAL"):
+            screen, sheet = await screen_and_file(graphql, client, token, who, e, tab)
+            assert_file_is_screen(screen, sheet)
+            column = [c["column"] for c in screen["columns"]].index("SUBMITTER")
+            shown = [(n["node"]["submitter"] or {}).get("displayName") for n in screen["edges"]]
+            assert [r[column].value for r in sheet[1:]] == shown
+    screen, sheet = await screen_and_file(graphql, client, token, "werkgever.hr", employer, "OPEN")
+    [row] = [r for r in sheet[1:] if r[1].value == "Account vijf"]
+    assert row[0].value != "Account vijf"  # the employee's own name stays in its column
 
 
 async def test_a_department_manager_exports_its_departments_only(graphql, db, client, token, ids):

@@ -22,9 +22,9 @@ OVERVIEW = f"""query ($employerId: ID, $tab: ProcessTab!, $filter: ProcessOvervi
   $sort: ProcessOverviewSort, $first: Int, $after: String) {{
   processOverview(employerId: $employerId, tab: $tab, filter: $filter, sort: $sort,
                   first: $first, after: $after) {{
-    totalCount tabLabel columns {{ column header kind }}
+    __typename totalCount tabLabel columns {{ column header kind }}
     countsPerStatus {{ status label count }} countsPerType {{ type count }}
-    pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {ROW} }} }} }} }}"""
+    pageInfo {{ hasNextPage endCursor }} edges {{ __typename cursor node {{ {ROW} }} }} }} }}"""
 ADDRESS = """mutation ($input: SubmitAddressUpdateInput!) { submitAddressUpdate(input: $input) {
   instance { id } errors { code } } }"""
 DETAIL = """query ($id: ID!) { node(id: $id) { ... on WorkflowInstance {
@@ -102,6 +102,9 @@ async def test_open_tab_shows_who_must_act_next(graphql, db, overview):
     ids = await scenario(graphql, db)
     result = await overview("werkgever.hr", "OPEN")
     data = result["data"]["processOverview"]
+    # The connection's names as API.md fixes them.
+    assert data["__typename"] == "WorkflowInstanceConnection"
+    assert {e["__typename"] for e in data["edges"]} == {"WorkflowInstanceEdge"}
     assert data["tabLabel"] == "Openstaand"
     assert [c["header"] for c in data["columns"]] == [
         "Medewerker",

@@ -55,12 +55,21 @@ class ExpenseClaim:
     amount: Decimal | None = strawberry.field(
         description="In euros: the value times the rate, or the value for euro components."
     )
-    payroll_period: str | None = strawberry.field(description="Asked for by the employee.")
-    processed_period: str | None = strawberry.field(description="Booked into when processed.")
+    payroll_period: str | None = strawberry.field(
+        description="The period the employee asked for. Not what the process overview shows: "
+        "its Verloningsperiode column, its `payrollPeriods` filter and the Excel column are "
+        "`effectivePayrollPeriod`."
+    )
+    processed_period: str | None = strawberry.field(
+        description="The period the claim was booked into when processed; null before. Once "
+        "set, it is the `effectivePayrollPeriod` the process overview and Excel show."
+    )
 
     @strawberry.field(
-        description="The period the claim belongs to: where it was booked, else where it was "
-        "asked. The process overview's Verloningsperiode column and filter use this."
+        description="The period the claim belongs to: where it was booked (`processedPeriod`), "
+        "else where it was asked (`payrollPeriod`). This is the process overview's "
+        "Verloningsperiode column, what its `payrollPeriods` filter matches, and the Excel "
+        "column Verloningsperiode."
     )
     def effective_payroll_period(self) -> str | None:
         return self.processed_period or self.payroll_period
