@@ -1,7 +1,8 @@
 """Rate limiting of mutations per user (issue 8): a fixed window per minute.
 
 In memory by default (per process); with LOKETFLOW_RATE_LIMIT_URL=redis://... the count is kept
-in Redis, so the limit holds for a user however many processes serve it. Anonymous mutations
+in Redis, so the limit holds for a user however many processes serve it (keys named per
+deployment by LOKETFLOW_BROADCAST_CHANNEL). Anonymous mutations
 (activating an invitation) count per client address.
 """
 
@@ -38,14 +39,17 @@ class MemoryLimiter:
 
 
 class RedisLimiter:
-    def __init__(self, url: str, per_minute: int):
+    def __init__(self, url: str, per_minute: int, deployment: str):
         self.per_minute = per_minute
         self.client = redis.from_url(url)
+        # Deployments may share a Redis: each counts under its own name (the broadcast channel,
+        # already one per deployment), or their users would use up each other's budget.
+        self.prefix = f"loketflow:{deployment}:ratelimit"
 
     async def hit(self, key: str) -> float | None:
         now = time.time()
         window = int(now // WINDOW)
-        name = f"loketflow:ratelimit:{key}:{window}"
+        name = f"{self.prefix}:{key}:{window}"
         async with self.client.pipeline(transaction=True) as pipe:
             count, _ = await pipe.incr(name).expire(name, int(WINDOW) + 5).execute()
         if count > self.per_minute:
@@ -60,5 +64,9 @@ def limiter_for(settings):
     if settings.rate_limit_mutations_per_minute <= 0:
         return None
     if settings.rate_limit_url:
-        return RedisLimiter(settings.rate_limit_url, settings.rate_limit_mutations_per_minute)
+        return RedisLimiter(
+            settings.rate_limit_url,
+            settings.rate_limit_mutations_per_minute,
+            settings.broadcast_channel,
+        )
     return MemoryLimiter(settings.rate_limit_mutations_per_minute)

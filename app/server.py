@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 
+from graphql import GraphQLError
 from sqlalchemy import func, select, text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -41,6 +42,19 @@ from app.settings import ConfigurationError, Settings, get_settings
 log = logging.getLogger("loketflow")
 
 
+class RefusingHandler(KeepAliveHandler):
+    """A document refused before it runs (app/schema/limits.py raises from `on_parse` or
+    `on_validate`) gets the operation's `error` message, as a validation error does: over HTTP
+    strawberry turns the raise into `errors`, but over WebSocket it escapes the stream, is logged
+    as a crash and the client sees only `complete`."""
+
+    async def _send_result_stream(self, operation, result_source) -> None:
+        try:
+            await super()._send_result_stream(operation, result_source)
+        except GraphQLError as error:
+            await operation.send_initial_errors([error])
+
+
 class LoketflowGraphQL(GraphQL):
     def __init__(self, settings: Settings, db: Database, verifier: TokenVerifier):
         super().__init__(
@@ -52,7 +66,7 @@ class LoketflowGraphQL(GraphQL):
         )
         self.max_subscriptions_per_connection = settings.ws_max_subscriptions
         self.graphql_transport_ws_handler_class = type(
-            "KeepAlive", (KeepAliveHandler,), {"ping_seconds": settings.ws_ping_seconds}
+            "KeepAlive", (RefusingHandler,), {"ping_seconds": settings.ws_ping_seconds}
         )
         self.settings, self.db, self.verifier = settings, db, verifier
         self.export_worker: ExportWorker | None = None

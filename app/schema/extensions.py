@@ -73,8 +73,12 @@ class ObserveOperations(SchemaExtension):
         user_token = user.set(principal.username if principal else None)
         name_token = operation.set(self.execution_context.operation_name)
         started = time.perf_counter()
+        refusal = None
         try:
             yield
+        except GraphQLError as error:  # a document refused before it ran (app/schema/limits.py)
+            refusal = error
+            raise
         finally:
             elapsed = time.perf_counter() - started
             try:
@@ -87,6 +91,8 @@ class ObserveOperations(SchemaExtension):
                 (e.extensions or {}).get("code", "GRAPHQL_ERROR")
                 for e in (getattr(result, "errors", None) or [])
             ]
+            if refusal is not None:
+                codes.append((refusal.extensions or {}).get("code", "GRAPHQL_ERROR"))
             metrics = getattr(ctx, "metrics", None)
             if metrics is not None:
                 metrics.operations.labels(kind, name).observe(elapsed)
@@ -101,6 +107,12 @@ class ObserveOperations(SchemaExtension):
             )
             user.reset(user_token)
             operation.reset(name_token)
+
+    def on_parse(self):
+        yield
+        # Without `operationName` from the client the name is known only now, from the document
+        # (the selected operation's own name); the log lines from here on carry it.
+        operation.set(self.execution_context.operation_name)
 
 
 class RateLimitMutations(SchemaExtension):

@@ -2,16 +2,18 @@
 
 Checked before validation, on the parsed document with fragments expanded, so that neither an
 operation nor a fragment named `__schema` or `__type`, nor an introspection query, escapes them:
-- tokens (counted by graphql-core's lexer before parsing, so a huge document is refused early);
+- size in UTF-8 bytes, and tokens (counted by graphql-core's lexer before parsing, so a huge
+  document is refused early);
 - depth (nesting of fields), aliases, and a cost that multiplies by page sizes: a field costs 1,
-  and a connection's selections count `first` times (its default when not given);
+  and a connection's selections count `first` times (its default when not given); measured in
+  one pass over the document, each fragment once, stopping at the first limit exceeded;
 - in production, introspection (`__schema`, `__type`) is off altogether.
 Each limit comes from the settings; the refusal is a GraphQL error with a stable code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -55,6 +57,12 @@ def _has_surrogate(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _utf8_size(text: str) -> int:
+    """Bytes as sent (UTF-8): an accented name counts two. ASCII text (`isascii` reads a flag in
+    CPython) is not encoded to find out."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 class LimitExceeded(GraphQLError):
     def __init__(self, code: str, message: str):
         super().__init__(message, extensions={"code": code})
@@ -73,12 +81,50 @@ def count_tokens(query: str, limit: int) -> int:
     return count
 
 
+class _Over(Exception):
+    """A limit is exceeded: the rest of the document need not be walked."""
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    """What a fragment adds wherever it is spread: the cost of its fields (which the page size
+    of a connection around the spread then multiplies), the selection levels it nests below
+    the spread, its aliases, and whether it introspects."""
+
+    cost: int
+    height: int
+    aliases: int
+    introspection: bool
+
+
 class _Walk:
-    def __init__(self, schema, fragments, variables: dict[str, Any]):
+    """Cost, depth and aliases of the operation, fragments expanded, in time linear in the
+    document: each fragment is walked once and reused at every spread. Expanding at each spread
+    instead doubles the work per level of `fragment F2 on Query { ...F1 ...F1 }`: 30 such
+    fragments, well within the token limit, held the event loop for half an hour.
+
+    With `limits` (depth, aliases, cost) the walk stops at the first one exceeded: any partial
+    figure is a lower bound of the whole (page sizes only multiply up), and a refusal needs no
+    more. The figures are then those reached when it stopped."""
+
+    def __init__(self, schema, fragments, variables: dict[str, Any], limits=None):
         self.schema, self.fragments, self.variables = schema, fragments, variables
+        self.limits: tuple[int, int, int] | None = limits
         self.depth = 0
         self.aliases = 0
+        self.total = 0
         self.introspection = False
+        self._walked: dict[str, _Fragment] = {}
+        self._walking: set[str] = set()
+
+    def _check(self, depth: int, cost: int) -> None:
+        self.depth = max(self.depth, depth)
+        if self.limits is None:
+            return
+        max_depth, max_aliases, max_cost = self.limits
+        if depth > max_depth or self.aliases > max_aliases or cost > max_cost:
+            self.total = max(self.total, cost)
+            raise _Over
 
     def _first(self, node: FieldNode, field_def) -> int:
         if field_def is None or "first" not in field_def.args:
@@ -97,59 +143,96 @@ class _Walk:
             return MAX_PAGE_SIZE
         return DEFAULT_PAGE_SIZE
 
-    def _fields(self, selections, parent, seen) -> Iterator[tuple[FieldNode, Any]]:
+    def selections(self, selections, parent, depth: int) -> tuple[int, int]:
+        """Cost and height (selection levels nested below) of selections at level `depth`."""
+        total = height = 0
         for node in selections:
             if isinstance(node, FieldNode):
-                yield node, parent
+                cost, below = self._field(node, parent, depth)
             elif isinstance(node, InlineFragmentNode):
                 target = parent
                 if node.type_condition is not None:
                     target = self.schema.get_type(node.type_condition.name.value) or parent
-                yield from self._fields(node.selection_set.selections, target, seen)
+                cost, below = self.selections(node.selection_set.selections, target, depth)
             elif isinstance(node, FragmentSpreadNode):
-                name = node.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
-                    continue  # unknown or cyclic: validation refuses it afterwards
-                target = self.schema.get_type(fragment.type_condition.name.value) or parent
-                yield from self._fields(fragment.selection_set.selections, target, seen | {name})
-
-    def cost(self, selection_set, parent, depth: int, seen=frozenset()) -> int:
-        if selection_set is None:
-            return 0
-        self.depth = max(self.depth, depth)
-        total = 0
-        for node, owner in self._fields(selection_set.selections, parent, seen):
-            name = node.name.value
-            if node.alias is not None:
-                self.aliases += 1
-            if name in INTROSPECTION:
-                self.introspection = True
-            field_def = owner.fields.get(name) if isinstance(owner, GraphQLObjectType) else None
-            if name == "__schema":
-                child = self.schema.get_type("__Schema")
-            elif name == "__type":
-                child = self.schema.get_type("__Type")
+                fragment = self._fragment(node.name.value, parent)
+                if fragment is None:
+                    continue
+                self.aliases += fragment.aliases
+                self.introspection = self.introspection or fragment.introspection
+                cost, below = fragment.cost, fragment.height
             else:
-                child = get_named_type(field_def.type) if field_def is not None else None
-            inner = self.cost(node.selection_set, child, depth + 1, seen)
-            total += 1 + self._first(node, field_def) * inner
-        return total
+                continue
+            total += cost
+            height = max(height, below)
+            self._check(depth + height, total)
+        return total, height
+
+    def _field(self, node: FieldNode, owner, depth: int) -> tuple[int, int]:
+        name = node.name.value
+        if node.alias is not None:
+            self.aliases += 1
+        if name in INTROSPECTION:
+            self.introspection = True
+        field_def = owner.fields.get(name) if isinstance(owner, GraphQLObjectType) else None
+        if node.selection_set is None:
+            return 1, 0
+        if name == "__schema":
+            child = self.schema.get_type("__Schema")
+        elif name == "__type":
+            child = self.schema.get_type("__Type")
+        else:
+            child = get_named_type(field_def.type) if field_def is not None else None
+        inner, below = self.selections(node.selection_set.selections, child, depth + 1)
+        return 1 + self._first(node, field_def) * inner, below + 1
+
+    def _fragment(self, name: str, parent) -> _Fragment | None:
+        if name in self._walked:
+            return self._walked[name]
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._walking:
+            return None  # unknown or cyclic: validation refuses it afterwards
+        target = self.schema.get_type(fragment.type_condition.name.value) or parent
+        # Walked on its own, at the top level (a lower bound of any level it is spread at);
+        # its aliases and introspection are counted at each spread, this one included.
+        aliases, introspection = self.aliases, self.introspection
+        self.introspection = False
+        self._walking.add(name)
+        try:
+            cost, height = self.selections(fragment.selection_set.selections, target, 1)
+        finally:
+            self._walking.discard(name)
+        walked = _Fragment(cost, height, self.aliases - aliases, self.introspection)
+        self.aliases, self.introspection = aliases, introspection
+        self._walked[name] = walked
+        return walked
 
 
-def measure(schema, document, operation_name: str | None, variables: dict[str, Any]) -> _Walk:
+def measure(
+    schema,
+    document,
+    operation_name: str | None,
+    variables: dict[str, Any],
+    limits: tuple[int, int, int] | None = None,
+) -> _Walk:
+    """The figures of the selected operation(s); with `limits` (depth, aliases, cost), stopped
+    at the first one exceeded."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    walk = _Walk(schema, fragments, variables or {})
-    walk.total = 0
-    for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
-            continue
-        if operation_name and definition.name and definition.name.value != operation_name:
-            continue
-        root = schema.get_root_type(definition.operation)
-        walk.total += walk.cost(definition.selection_set, root, 1)
+    walk = _Walk(schema, fragments, variables or {}, limits)
+    try:
+        for definition in document.definitions:
+            if not isinstance(definition, OperationDefinitionNode):
+                continue
+            if operation_name and definition.name and definition.name.value != operation_name:
+                continue
+            root = schema.get_root_type(definition.operation)
+            cost, height = walk.selections(definition.selection_set.selections, root, 1)
+            walk.depth = max(walk.depth, 1 + height)
+            walk.total += cost
+    except _Over:
+        pass
     return walk
 
 
@@ -165,7 +248,8 @@ class QueryLimits(SchemaExtension):
             # JSON lets a client send "\ud800": text that cannot be stored or sent as UTF-8.
             raise LimitExceeded("BAD_USER_INPUT", "De invoer bevat ongeldige tekens.")
         if settings is not None and query is not None:
-            if len(query) > settings.max_query_bytes:
+            size = settings.max_query_bytes
+            if len(query) > size or _utf8_size(query) > size:
                 raise LimitExceeded("QUERY_TOO_LARGE", "Deze query is te groot.")
             if count_tokens(query, settings.max_query_tokens) > settings.max_query_tokens:
                 raise LimitExceeded(
@@ -183,25 +267,27 @@ class QueryLimits(SchemaExtension):
                 document,
                 self.execution_context.operation_name,
                 self.execution_context.variables or {},
+                (settings.max_query_depth, settings.max_query_aliases, settings.max_query_cost),
             )
+            # The walk stops at the first limit exceeded, so the figures may be lower bounds:
+            # the messages name the maximum, not the figure.
             if walk.introspection and settings.is_production:
                 raise LimitExceeded("INTROSPECTION_DISABLED", "Introspectie staat uit.")
             if walk.depth > settings.max_query_depth:
                 raise LimitExceeded(
                     "QUERY_TOO_DEEP",
-                    f"Deze query is {walk.depth} niveaus diep; het maximum is "
-                    f"{settings.max_query_depth}.",
+                    f"Deze query is te diep: het maximum is {settings.max_query_depth} niveaus.",
                 )
             if walk.aliases > settings.max_query_aliases:
                 raise LimitExceeded(
                     "TOO_MANY_ALIASES",
-                    f"Deze query gebruikt {walk.aliases} aliassen; het maximum is "
+                    "Deze query gebruikt te veel aliassen: het maximum is "
                     f"{settings.max_query_aliases}.",
                 )
             if walk.total > settings.max_query_cost:
                 raise LimitExceeded(
                     "QUERY_TOO_COSTLY",
-                    f"Deze query kost {walk.total} punten; het maximum is "
-                    f"{settings.max_query_cost}. Vraag kleinere pagina's (first).",
+                    f"Deze query kost te veel: het maximum is {settings.max_query_cost} punten. "
+                    "Vraag kleinere pagina's (first).",
                 )
         yield

@@ -22,6 +22,46 @@ async def test_healthz(client):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
+async def test_readyz_is_503_without_the_database(settings):
+    import httpx
+
+    from tests.api.conftest import free_port
+
+    # Nothing listens on the port. The lifespan would refuse to start (it reads the schema
+    # version), so the app answers without it, as a process whose database went away does.
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/loketflow"
+    app = create_app(settings.model_copy(update={"database_url": url}))
+    app.state.events.hub.broker_ok = True  # the broker as if connected: only the database fails
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "down", "broker": "ok"}
+
+
+async def test_readyz_is_503_without_the_broker(settings, db):
+    import httpx
+
+    from tests.api.conftest import free_port
+
+    # A Redis broker nobody listens for: the process serves (from the database) but is not ready.
+    down = settings.model_copy(
+        update={
+            "broadcast_url": f"redis://127.0.0.1:{free_port()}/0",
+            "broker_timeout_seconds": 0.5,
+        }
+    )
+    app = create_app(down)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/readyz")
+            served = await client.get("/graphql", params={"query": "{ __typename }"})
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "down"}
+    assert served.status_code == 200
+
+
 async def test_queries_over_get(client, token):
     response = await client.get(
         "/graphql",

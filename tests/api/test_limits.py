@@ -3,6 +3,7 @@ operations and fragments named `__schema` or `__type`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import httpx
@@ -14,18 +15,10 @@ from app.server import create_app
 from tests.conftest import errors_of
 
 
-@pytest.fixture
-async def strict(settings, db, token):
-    """An app with small limits, and a poster that signs in as kantoor.admin."""
-    custom = settings.model_copy(
-        update={
-            "max_query_depth": 6,
-            "max_query_aliases": 2,
-            "max_query_tokens": 60,
-            "max_query_cost": 400,
-        }
-    )
-    application = create_app(custom)
+@contextlib.asynccontextmanager
+async def _poster(settings, token, **limits):
+    """An app with these limits, and a poster that signs in as kantoor.admin."""
+    application = create_app(settings.model_copy(update=limits))
     async with LifespanManager(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -37,6 +30,14 @@ async def strict(settings, db, token):
                 return response.json()
 
             yield post
+
+
+@pytest.fixture
+async def strict(settings, db, token):
+    """Small limits, so that each can be reached with a short document."""
+    limits = {"max_query_depth": 6, "max_query_aliases": 2, "max_query_tokens": 60}
+    async with _poster(settings, token, **limits, max_query_cost=400) as post:
+        yield post
 
 
 DEPTH_6 = "{ employers { edges { node { departments { name } } } } }"  # 6 levels
@@ -70,9 +71,22 @@ async def test_aliases(strict):
 
 
 async def test_tokens(strict):
-    assert "errors" not in await strict("{ viewer { id username } }")
-    long = "{ viewer { " + " ".join(["id"] * 60) + " } }"
-    assert errors_of(await strict(long)) == ["TOO_MANY_TOKENS"]
+    def fields(n: int) -> str:
+        return "{ viewer { " + " ".join(["id"] * n) + " } }"  # 5 tokens besides the fields
+
+    assert "errors" not in await strict(fields(55))  # 60 tokens: the limit
+    assert errors_of(await strict(fields(56))) == ["TOO_MANY_TOKENS"]
+
+
+async def test_size_in_bytes(settings, db, token):
+    async with _poster(settings, token, max_query_bytes=100) as post:
+        query = "{ viewer { id } }"
+        padded = query + " " * (100 - len(query))  # ignored by the lexer: 5 tokens
+        assert "errors" not in await post(padded)
+        assert errors_of(await post(padded + " ")) == ["QUERY_TOO_LARGE"]
+        # Bytes as sent: a comment of 1 character but 2 bytes (UTF-8) is over.
+        accented = padded[:-2] + "#é"
+        assert len(accented) == 100 and errors_of(await post(accented)) == ["QUERY_TOO_LARGE"]
 
 
 async def test_cost_counts_page_sizes(strict):
@@ -84,6 +98,63 @@ async def test_cost_counts_page_sizes(strict):
     assert errors_of(await strict(literal)) == ["QUERY_TOO_COSTLY"]
     # Without `first` a connection counts its default page size (50): 201.
     assert "errors" not in await strict("{ employers { edges { node { id name } } } }")
+
+
+async def test_cost_holds_for_names_of_introspection(strict):
+    # 1 + 4 x first again (test_cost_counts_page_sizes), named `__schema` or through `__type`.
+    named = "query __schema ($n: Int) { employers(first: $n) { edges { node { id name } } } }"
+    assert "errors" not in await strict(named, {"n": 99})
+    assert errors_of(await strict(named, {"n": 100})) == ["QUERY_TOO_COSTLY"]
+    fragment = (
+        "query ($n: Int) { employers(first: $n) { ...__type } } "
+        "fragment __type on EmployerConnection { edges { node { id name } } }"
+    )
+    assert "errors" not in await strict(fragment, {"n": 99})
+    assert errors_of(await strict(fragment, {"n": 100})) == ["QUERY_TOO_COSTLY"]
+
+
+async def test_cost_of_the_introspection_query(settings, db, token):
+    # The standard introspection query has no connections: one point per field, 220 in all.
+    standard = get_introspection_query(descriptions=True)
+    one_more = standard.replace(
+        "query IntrospectionQuery {", "query IntrospectionQuery { __typename"
+    )
+    async with _poster(settings, token, max_query_cost=220) as post:
+        assert "errors" not in await post(standard)
+        assert errors_of(await post(one_more)) == ["QUERY_TOO_COSTLY"]
+
+
+def _doubling(levels: int, on: str, base: str) -> str:
+    """`fragment F1 on X { ...F0 ...F0 }`, F2 spreading F1 twice, ...: 2^levels copies of F0."""
+    fragments = [f"fragment F0 on {on} {{ {base} }}"] + [
+        f"fragment F{n} on {on} {{ ...F{n - 1} ...F{n - 1} }}" for n in range(1, levels + 1)
+    ]
+    return " ".join(fragments)
+
+
+async def test_fragments_that_double_are_measured_once_each(graphql):
+    # 2^40 copies of `viewer { id }`: expanded at each spread this would never finish (about
+    # 400 tokens, within the default limits); each fragment is walked once, then reused.
+    query = "query { ...F40 } " + _doubling(40, "Query", "viewer { id }")
+    result = await graphql(query, as_user="kantoor.admin")
+    assert errors_of(result) == ["QUERY_TOO_COSTLY"]
+
+
+async def test_a_fragment_counts_where_it_is_spread(strict):
+    # F2 is 4 copies of F0 (edges 1 + node 1 + id 1 + name 1): 16 points, each counting `first`
+    # times inside the connection: 1 + 16 x first against a limit of 400.
+    query = "query ($n: Int) { employers(first: $n) { ...F2 } } " + _doubling(
+        2, "EmployerConnection", "edges { node { id name } }"
+    )
+    ok = await strict(query, {"n": 24})  # 385
+    assert "errors" not in ok and ok["data"]["employers"]["edges"]
+    assert errors_of(await strict(query, {"n": 25})) == ["QUERY_TOO_COSTLY"]  # 401
+    # Walked once, its depth counts from each spread: 6 levels under `viewer`, 7 under `employers`.
+    employees = "fragment E on Employer { employees(first: 1) { edges { node { name } } } }"
+    shallow = "{ viewer { employers { ...E } } } " + employees
+    assert "errors" not in await strict(shallow)
+    deep = "{ viewer { employers { ...E } } employers(first: 1) { edges { node { ...E } } } } "
+    assert errors_of(await strict(deep + employees)) == ["QUERY_TOO_DEEP"]
 
 
 async def test_first_is_at_most_100(graphql):

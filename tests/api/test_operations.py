@@ -100,6 +100,46 @@ async def test_readiness_and_metrics(client):
     assert 'loketflow_http_requests_total{method="POST",route="/graphql",status="200"}' in metrics
 
 
+async def test_metrics_count_errors_by_code(client):
+    async def errors(code: str) -> float:
+        metrics = (await client.get("/metrics")).text
+        prefix = f'loketflow_graphql_errors_total{{code="{code}"}} '
+        return sum(
+            float(line[len(prefix) :]) for line in metrics.splitlines() if line.startswith(prefix)
+        )
+
+    assert await errors("UNAUTHENTICATED") == 0
+    failed = (await client.post("/graphql", json={"query": "{ employers { totalCount } }"})).json()
+    assert failed["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert await errors("UNAUTHENTICATED") == 1
+    # A document refused by a limit before it runs counts too: 17 levels, 15 allowed.
+    deep = "{ __schema { types { fields { type { " + "ofType { " * 12 + "name" + " }" * 17
+    refused = (await client.post("/graphql", json={"query": deep})).json()
+    assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
+    assert await errors("QUERY_TOO_DEEP") == 1
+
+
+async def test_the_open_subscriptions_gauge_follows_websockets(settings, db, token):
+    from tests.api.live import serve, subscribe
+
+    async def gauge(base: str, expected: float) -> None:
+        async with httpx.AsyncClient() as http, asyncio.timeout(5):
+            while True:  # the subscription starts listening a moment after `subscribe`
+                metrics = (await http.get(f"{base}/metrics")).text
+                if f"loketflow_open_subscriptions {expected}" in metrics:
+                    return
+                await asyncio.sleep(0.05)
+
+    query = "subscription { taskCentreChanged { eventId } }"
+    async with serve(settings) as base:
+        await gauge(base, 0.0)
+        async with subscribe(base, token("werkgever.hr"), query) as sub:
+            await gauge(base, 1.0)
+            await sub.nothing(0.2)
+            await gauge(base, 1.0)
+        await gauge(base, 0.0)
+
+
 @pytest.fixture
 async def production(settings, db):
     custom = Settings(
@@ -164,6 +204,37 @@ def test_logs_are_json_lines_with_request_id_user_and_operation(capsys):
         "req-12345678",
         "werkgever.hr",
         "Q",
+    )
+
+
+async def test_the_log_line_of_an_operation_names_it_from_the_document(client, token, capsys):
+    import json
+    import logging
+
+    from app.observability import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging("INFO")
+        response = await client.post(
+            "/graphql",
+            json={"query": "query Viewer { viewer { id } }"},  # no operationName
+            headers={
+                "Authorization": f"Bearer {token('werkgever.hr')}",
+                "X-Request-ID": "req-viewer-1",
+            },
+        )
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    assert response.status_code == 200 and "errors" not in response.json()
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    [line] = [x for x in lines if x["logger"] == "loketflow.graphql"]
+    assert line["message"].startswith("graphql query Viewer ")
+    assert (line["operation"], line["request_id"], line["user"]) == (
+        "Viewer",
+        "req-viewer-1",
+        "werkgever.hr",
     )
 
 

@@ -24,9 +24,13 @@ CREATE = """mutation ($name: String!) { createRole(input: {name: $name}) {
 def limited(settings, db, token):
     """Two apps (two processes, as far as the limit knows) with 3 mutations per minute."""
 
-    async def start(url: str = ""):
+    async def start(url: str = "", deployment: str = "loketflow_events"):
         custom = settings.model_copy(
-            update={"rate_limit_mutations_per_minute": 3, "rate_limit_url": url}
+            update={
+                "rate_limit_mutations_per_minute": 3,
+                "rate_limit_url": url,
+                "broadcast_channel": deployment,
+            }
         )
         return create_app(custom), create_app(custom)
 
@@ -81,8 +85,7 @@ async def test_a_user_gets_a_few_mutations_per_minute(limited, token, db):
             assert other.status_code == 200
 
 
-async def test_with_redis_the_limit_holds_across_processes(limited, token):
-    url = "redis://127.0.0.1:6379/0"
+async def _need_redis(url: str) -> None:
     try:
         client = redis.from_url(url)
         await client.ping()
@@ -91,8 +94,15 @@ async def test_with_redis_the_limit_holds_across_processes(limited, token):
         if os.environ.get("CI") == "true":
             pytest.fail("Redis is not reachable; CI must provide it")
         pytest.skip("Redis is not reachable")
-    one, two = await limited(url)
+
+
+async def test_with_redis_the_limit_holds_across_processes(limited, token):
+    url = "redis://127.0.0.1:6379/0"
+    await _need_redis(url)
+    # A deployment of its own (the key prefix): a run just before has used up the budget of
+    # kantoor.admin in the default one for this minute.
     suffix = uuid.uuid4().hex[:8]
+    one, two = await limited(url, deployment=f"test_{suffix}")
     await _fresh_window()
     async with LifespanManager(one), LifespanManager(two):
         a = httpx.AsyncClient(transport=httpx.ASGITransport(app=one), base_url="http://t")
@@ -105,3 +115,24 @@ async def test_with_redis_the_limit_holds_across_processes(limited, token):
                 )
                 statuses.append(response.status_code)
     assert statuses == [200, 200, 200, 429]
+
+
+async def test_with_redis_deployments_count_apart(limited, token):
+    """Two deployments on one Redis: each has its own budget for the same user."""
+    url = "redis://127.0.0.1:6379/0"
+    await _need_redis(url)
+    suffix = uuid.uuid4().hex[:8]
+    first, _ = await limited(url, deployment=f"test_{suffix}_a")
+    second, _ = await limited(url, deployment=f"test_{suffix}_b")
+    await _fresh_window()
+    async with LifespanManager(first), LifespanManager(second):
+        a = httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://t")
+        b = httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url="http://t")
+        async with a, b:
+            statuses = []
+            for n, client in enumerate([a, a, a, b]):
+                response = await _post(
+                    client, token, "kantoor.admin", CREATE, {"name": f"D{suffix}{n}"}
+                )
+                statuses.append(response.status_code)
+    assert statuses == [200, 200, 200, 200]

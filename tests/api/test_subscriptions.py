@@ -307,3 +307,23 @@ async def test_idle_subscriptions_hold_no_database_connection(live, db, token, i
                 assert event["instance"]["id"] == made
         viewer = await post(live, token("werkgever.hr"), "{ viewer { username } }")
         assert viewer["data"]["viewer"]["username"] == "werkgever.hr"
+
+
+async def test_query_limits_refuse_a_subscription_with_an_error(settings, db, token, caplog):
+    """A document over a limit gets the operation's `error` message with the code HTTP gives,
+    and the server logs no exception (the refusal is the client's doing, not a bug)."""
+    tight = settings.model_copy(update={"max_query_depth": 3, "max_query_tokens": 20})
+    deep = "subscription { taskCentreChanged { instance { employee { name } } } }"  # 4 levels
+    async with serve(tight) as base:
+        for query, code in ((TASKS, "TOO_MANY_TOKENS"), (deep, "QUERY_TOO_DEEP")):  # 29 tokens
+            async with subscribe(base, token("werkgever.hr"), query) as sub:
+                message = await sub.next()
+                assert message["type"] == "error", message
+                assert [e["extensions"]["code"] for e in message["payload"]] == [code]
+                await sub.nothing(0.3)  # no `complete` after the `error`
+            over_http = await post(base, token("werkgever.hr"), query)
+            assert [e["extensions"]["code"] for e in over_http["errors"]] == [code]
+        within = "subscription { taskCentreChanged { openCount } }"
+        async with subscribe(base, token("werkgever.hr"), within) as fine:
+            await fine.nothing(0.3)
+    assert not [r for r in caplog.records if r.exc_info], caplog.text
