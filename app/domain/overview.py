@@ -131,7 +131,7 @@ ACTION_LABELS = {
     StepAction.NOTIFIED: "geïnformeerd",
     StepAction.COMPLETED: "afgerond",
     StepAction.APPROVED: "goedgekeurd",
-    StepAction.REJECTED: "afgewezen",
+    StepAction.REJECTED: "geweigerd",  # as the status label (Geweigerd)
 }
 WAITING = "wacht op actie"
 

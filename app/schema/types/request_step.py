@@ -89,7 +89,7 @@ class RequestStep:
         return STEP_STATE_LABELS[self.state]
 
     @strawberry.field(
-        description="goedgekeurd, afgewezen, afgerond, geïnformeerd, or 'wacht op actie' while "
+        description="goedgekeurd, geweigerd, afgerond, geïnformeerd, or 'wacht op actie' while "
         "the step is open; null before the step is reached."
     )
     def action_label(self) -> str | None:
