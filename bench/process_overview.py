@@ -355,24 +355,25 @@ CASES = [
     Case(MANAGER, ProcessTab.HISTORICAL, OverviewSort.EMPLOYEE),
     Case(MANAGER, ProcessTab.OPEN),
     Case(OFFICE, ProcessTab.HISTORICAL),
-    Case(OFFICE, ProcessTab.HISTORICAL, office_wide=True),
-    Case(OFFICE, ProcessTab.OPEN, office_wide=True),
+    # Office-wide (no employerId): every sort on both tabs.
+    *(Case(OFFICE, tab, sort, office_wide=True) for tab in ProcessTab for sort in OverviewSort),
 ]
 ORDER_SQL = {
     OverviewSort.SUBMITTED_AT: ("wi.submitted_at", "wi.id"),
-    OverviewSort.EMPLOYEE: ("e.name", "wi.employee_id", "wi.id"),
+    OverviewSort.EMPLOYEE: ("e.name", "e.id", "wi.id"),
     OverviewSort.STATUS: ("wi.status", "wi.submitted_at", "wi.id"),
 }
+COLUMNS_SQL = (
+    "wi.id, wi.type, wi.status, wi.submitted_at, wi.employee_id, wi.submitter_id, wi.open_position"
+)
+EMPLOYEE_JOIN = "employees e{hint} ON e.id = wi.employee_id AND e.employer_id = wi.employer_id"
 
 
 def _where(case: Case) -> list[str]:
     where = [
         "wi.status = 'IN_PROGRESS'" if case.tab is ProcessTab.OPEN else "wi.status <> 'IN_PROGRESS'"
     ]
-    if case.office_wide:
-        where.append("wi.employer_id IN (SELECT id FROM employers WHERE provider_id = :provider)")
-    else:
-        where.append("wi.employer_id = :employer")
+    where.append(_employers(case, "wi"))
     if case.user == MANAGER:
         where.append("wi.employee_id IN (SELECT id FROM employees WHERE department_id = :verkoop)")
     if case.declarations:
@@ -380,34 +381,106 @@ def _where(case: Case) -> list[str]:
     return where
 
 
+def _employers(case: Case, table: str) -> str:
+    if case.office_wide:
+        return f"{table}.employer_id IN (SELECT id FROM employers WHERE provider_id = :provider)"
+    return f"{table}.employer_id = :employer"
+
+
+def _after(keys: tuple[str, ...], first: int, op: str) -> list[str]:
+    """The keyset bound as the app writes it: `(a, b) <= (x, y) AND (a, b) <> (x, y)` for more
+    than one column (PostgreSQL estimates a row comparison by its first column)."""
+    marks = ", ".join(f":k{i}" for i in range(first, first + len(keys)))
+    if len(keys) == 1:
+        return [f"{keys[0]} {op} {marks}"]
+    row = f"({', '.join(keys)})"
+    return [f"{row} {op}= ({marks})", f"{row} <> ({marks})"]
+
+
 def raw_page(case: Case, *, deep: bool, limit: int = PAGE + 1, offset: int = 0):
-    """The page as one hand-written statement of the app's shape: the same joins (employees only
-    to sort by name, claims in the declaration view), WHERE, ORDER BY, LIMIT and for a deep page
-    the same keyset bound, with literals where the app binds. It reads the columns the page
-    shows; the names of employee and submitter the app reads with two loader queries after."""
+    """The list as one plain statement (the same joins, WHERE and ORDER BY as the app), with
+    OFFSET: to find the deep page's row and the rows every page must show."""
     keys, where = ORDER_SQL[case.sort], _where(case)
     by_name = case.sort is OverviewSort.EMPLOYEE
     if deep:
-        op = "<" if case.descending else ">"
-        where.append(f"({', '.join(keys)}) {op} ({', '.join(f':k{i}' for i in range(len(keys)))})")
-        if by_name:  # the app's lead bound, for the walk by name
-            where.append(f"e.name {op}= :k0")
+        where += _after(keys, 0, "<" if case.descending else ">")
     direction = " DESC" if case.descending else ""
     sql = (
-        "SELECT wi.id, wi.type, wi.status, wi.submitted_at, wi.employee_id, wi.submitter_id,"
-        " wi.open_position" + (", e.name" if by_name else "") + " FROM workflow_instances wi"
-        + (" JOIN employees e ON e.id = wi.employee_id AND e.employer_id = wi.employer_id"
-           if by_name else "")
+        f"SELECT {COLUMNS_SQL}" + (", e.name" if by_name else "") + " FROM workflow_instances wi"
+        + (" JOIN " + EMPLOYEE_JOIN.format(hint="") if by_name else "")
         + (" JOIN expense_claims ec ON ec.instance_id = wi.id" if case.declarations else "")
         + f" WHERE {' AND '.join(where)} ORDER BY {', '.join(k + direction for k in keys)}"
         + f" LIMIT {limit}" + (f" OFFSET {offset}" if offset else "")
     )  # fmt: skip
+    return _typed(text(sql), deep and not by_name, case)
+
+
+def _typed(stmt, bind_time: bool, case: Case):
     when = m.WorkflowInstance.submitted_at.type
-    stmt = text(sql)
-    if deep and not by_name:
-        at = "k1" if case.sort is OverviewSort.STATUS else "k0"
-        stmt = stmt.bindparams(bindparam(at, type_=when))
+    if bind_time:
+        stmt = stmt.bindparams(
+            bindparam("k1" if case.sort is OverviewSort.STATUS else "k0", type_=when)
+        )
     return stmt.columns(submitted_at=when)
+
+
+def _start(op: str) -> str:
+    """Where the walk of an employee's requests starts: after the cursor's request for the
+    cursor's employee, anywhere for later ones (as the app's `_walks_after`)."""
+    edge = "-2147483649" if op == ">" else "2147483648"
+    return f"CASE WHEN e.name = :k0 AND e.id = :k1 THEN :k2 ELSE {edge} END"
+
+
+def fast_page(case: Case, *, deep: bool, sqlite: bool):
+    """The page as one hand-written statement of the shape the app sends (the floor): the
+    same joins, WHERE, ORDER BY, LIMIT 51 and keyset bound, with literals where the app binds;
+    on SQLite the app's INDEXED BY, on PostgreSQL sorted by employee the app's LATERAL walk.
+    It reads the columns the page shows; the app reads the names of employee and submitter with
+    two loader queries after."""
+    keys, where = ORDER_SQL[case.sort], _where(case)
+    op = "<" if case.descending else ">"
+    direction = " DESC" if case.descending else ""
+    order = f" ORDER BY {', '.join(k + direction for k in keys)} LIMIT {PAGE + 1}"
+    claims = " JOIN expense_claims ec ON ec.instance_id = wi.id" if case.declarations else ""
+    one_status = case.tab is ProcessTab.OPEN
+    if case.sort is OverviewSort.EMPLOYEE and not sqlite:
+        inner = [*where, "wi.employee_id = e.id", "wi.employer_id = e.employer_id"]
+        outer = [_employers(case, "e")]
+        if case.user == MANAGER:
+            outer.append("e.id IN (SELECT id FROM employees WHERE department_id = :verkoop)")
+        if deep:
+            inner.append(f"(wi.employee_id, wi.id) {op} (e.id, {_start(op)})")
+            outer.append(f"(e.name, e.id) {op}= (:k0, :k1)")
+        sql = (
+            f"SELECT wi.*, e.name FROM employees e JOIN LATERAL (SELECT {COLUMNS_SQL}"
+            f" FROM workflow_instances wi{claims} WHERE {' AND '.join(inner)}"
+            f" ORDER BY wi.id{direction} LIMIT {PAGE + 1}) wi ON true"
+            f" WHERE {' AND '.join(outer)}{order}"
+        )
+        return _typed(text(sql), False, case)
+    hint, join = "", ""
+    if case.sort is OverviewSort.EMPLOYEE:
+        employees = "ix_employees_name_id" if case.office_wide else "ix_employees_employer_name_id"
+        requests = "ix_workflow_instances_employee" + ("_status" if one_status else "")
+        hint = f" INDEXED BY {requests}"
+        join = " JOIN " + EMPLOYEE_JOIN.format(hint=f" INDEXED BY {employees}")
+        if case.office_wide:
+            where.append(_employers(case, "e"))
+    elif sqlite and case.office_wide:
+        by_status = case.sort is OverviewSort.STATUS or one_status
+        hint = f" INDEXED BY ix_workflow_instances_{'status' if by_status else 'submitted'}"
+    if deep:
+        pinned = case.sort is OverviewSort.STATUS and one_status  # status = 'IN_PROGRESS'
+        where += _after(keys[1:], 1, op) if pinned else _after(keys, 0, op)
+        if case.sort is OverviewSort.EMPLOYEE:  # the app's ranges for both walks
+            where += [f"(e.name, e.id) {op}= (:k0, :k1)", f"wi.id {op} {_start(op)}"]
+    sql = (
+        f"SELECT {COLUMNS_SQL}"
+        + (", e.name" if join else "")
+        + f" FROM workflow_instances wi{hint}"
+        f"{join}{claims} WHERE {' AND '.join(where)}{order}"
+    )
+    return _typed(text(sql), deep and not join, case)
 
 
 def raw_count(case: Case):
@@ -489,16 +562,21 @@ async def prepare(b: Bench, case: Case) -> Prepared:
     deep_params = {f"k{i}": v for i, v in enumerate(key)}
     ours_first = b.graphql(case, PAGE_QUERY)
     ours_deep = b.graphql(case, PAGE_QUERY, case.cursor(key))
-    raw_first = b.raw(raw_page(case, deep=False))
-    raw_deep = b.raw(raw_page(case, deep=True), **deep_params)
+    sqlite = b.db.is_sqlite
+    raw_first = b.raw(fast_page(case, deep=False, sqlite=sqlite))
+    raw_deep = b.raw(fast_page(case, deep=True, sqlite=sqlite), **deep_params)
     first = await ours_first()
     second = await b.graphql(case, PAGE_QUERY, first["pageInfo"]["endCursor"])()
     expected = [r.id for r in await b.raw(raw_page(case, deep=False, limit=2 * PAGE))()]
     deep = await ours_deep()
     found = (_ids(first), _ids(second), _ids(deep))
-    wanted = (expected[:PAGE], expected[PAGE:], [r.id for r in await raw_deep()][:PAGE])
+    flat_deep = b.raw(raw_page(case, deep=True, limit=PAGE), **deep_params)
+    wanted = (expected[:PAGE], expected[PAGE:], [r.id for r in await flat_deep()])
     if found != wanted or len(found[0]) != min(PAGE, total):
         raise SystemExit(f"{case.label}: GraphQL and raw SQL answer different rows")
+    fast = ([r.id for r in await raw_first()][:PAGE], [r.id for r in await raw_deep()][:PAGE])
+    if fast != (wanted[0], wanted[2]):
+        raise SystemExit(f"{case.label}: the raw page statements answer other rows")
     ours_count, raw_count_ = b.graphql(case, COUNT_QUERY), b.raw(raw_count(case))
     if (await ours_count())["totalCount"] != total:
         raise SystemExit(f"{case.label}: totalCount differs from the raw count {total}")
@@ -632,7 +710,7 @@ SUMMARY = ("Seq Scan", "SCAN ", "TEMP B-TREE", "JIT:", "Timing:", "Planning Time
 
 async def print_plans(b: Bench, cases: list[Prepared]) -> None:
     print("\nquery plans: the page statements the app sends (page 1 and the deep page), then the")
-    print("raw statements' (SQL in raw_page()); first, every statement of one page-1 request")
+    print("raw statements' (SQL in fast_page()); first, every statement of one page-1 request")
     async with b.db.engine.connect() as conn:
         for p in cases:
             print(f"\n== {p.case.label}, page 1: the request's statements (ms while each ran)")

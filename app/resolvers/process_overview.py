@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 import strawberry
 
+from app.db.queries import overview_page
 from app.db.queries import process_overview as q
 from app.domain import validation
 from app.domain.errors import DomainError, ErrorCode, InvalidArgument
@@ -253,7 +254,7 @@ async def process_overview(
         f = overview_filter(ProcessTab(tab), pk, filter, sort)
     except DomainError as error:
         raise InvalidArgument(error.message) from None
-    page = await q.page(ctx, principal, f, first=first, after=after)
+    page = await overview_page.page(ctx, principal, f, first=first, after=after)
 
     async def counts(column):
         return await ctx.rows(q.counts(principal, f, column))

@@ -39,15 +39,19 @@ class WorkflowInstance(Base):
         UniqueConstraint("submitter_id", "idempotency_key"),
         # Process management (app/db/queries/process_overview.py), keyset-paginated: the open
         # tab and sorting or filtering by status; the historical tab (status <> IN_PROGRESS,
-        # mostly true); a type filter; the office-wide overview; one employee's requests and
-        # sorting by employee (walked per employee from the employees' name order).
+        # mostly true); a type filter; office-wide (no employer first): the historical tab by
+        # date, the open tab and sorting by status; one employee's requests and sorting by
+        # employee (walked per employee from the employees' name order), on the open tab
+        # without reading the employee's history.
         Index(
             "ix_workflow_instances_employer_status", "employer_id", "status", "submitted_at", "id"
         ),
         Index("ix_workflow_instances_employer_submitted", "employer_id", "submitted_at", "id"),
         Index("ix_workflow_instances_employer_type", "employer_id", "type", "submitted_at", "id"),
         Index("ix_workflow_instances_submitted", "submitted_at", "id"),
+        Index("ix_workflow_instances_status", "status", "submitted_at", "id"),
         Index("ix_workflow_instances_employee", "employee_id", "id"),
+        Index("ix_workflow_instances_employee_status", "employee_id", "status", "id"),
         # The task centre reads only requests with an open step: a partial index keeps that
         # cost independent of the (large) number of finished requests.
         Index(

@@ -75,6 +75,9 @@ class Employee(Base):
         UniqueConstraint("employer_id", "employee_number"),
         # Keyset pagination of an employer's employees by name.
         Index("ix_employees_employer_name_id", "employer_id", "name", "id"),
+        # The office-wide process overview sorted by employee walks every employer's employees
+        # by name and stops after a page (app/db/queries/process_overview.py).
+        Index("ix_employees_name_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

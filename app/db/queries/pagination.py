@@ -100,6 +100,29 @@ class Reader(Protocol):
     async def scalar(self, stmt: Select) -> Any: ...
 
 
+def _after(
+    order: Sequence[ColumnElement],
+    values: Sequence[Any],
+    descending: bool,
+    pinned: Sequence[Any],
+) -> list[ColumnElement[bool]]:
+    """The rows after the cursor's `values` in `order`. A cursor whose leading values are not
+    the pinned ones (made on another list) keeps the whole comparison: the same rows, any plan.
+
+    A row comparison `(a, b, c) < (x, y, z)` is written `<= ... AND <> ...` (the same rows):
+    PostgreSQL estimates it as its first column alone, and `a < x` finds no rows when `x` is
+    the last value of `a` (the last status of a list sorted by status), so that sorting every
+    later row looks cheaper than the index walk in order; `a <= x` counts them."""
+    skip = len(pinned) if list(values[: len(pinned)]) == list(pinned) else 0
+    columns, values = order[skip:], values[skip:]
+    if len(columns) == 1:
+        bound = [columns[0] < values[0] if descending else columns[0] > values[0]]
+    else:
+        row, cursor = tuple_(*columns), tuple_(*values)
+        bound = [row <= cursor if descending else row >= cursor, row != cursor]
+    return bound
+
+
 async def keyset_page(
     reader: Reader,
     stmt: Select,
@@ -109,18 +132,29 @@ async def keyset_page(
     first: int | None,
     after: str | None,
     descending: bool = False,
-    lead_bound: bool = False,
+    pinned: Sequence[Any] = (),
+    implied: Callable[[Sequence[Any]], Sequence[ColumnElement[bool]]] | None = None,
+    paged: Callable[[Sequence[Any] | None], Select] | None = None,
     tag: str | None = None,
 ) -> Page:
     """One page of `stmt` (already scoped and filtered) in the order of the `order` columns.
 
     `key(row)` gives the row's values of the `order` columns; they must end in a unique column.
-    `lead_bound` repeats the bound on the first column alone (implied by the row comparison):
-    a planner can then start an index walk on that column where the last page ended.
+    `pinned`: the values the first order columns take in every row, because `stmt` says so
+    (`status = 'IN_PROGRESS'` when sorting by status on the open tab). A cursor carrying them is
+    bound on the other columns alone: the planner then sees the equality and a range on the
+    next column; a row comparison that starts at the pinned column is no index range after an
+    equality on it (SQLite walks past the pinned value, then sorts).
+    `implied(values)`: conditions the bound implies, stated for the planner, so that each
+    index walk of a join starts where the last page ended (the outer table's columns alone; the
+    inner walk's own range).
+    `paged(values)` builds the page's statement itself, bounded after the cursor's `values`
+    (None: page 1) and in `order`, when the bound belongs inside it (a LATERAL sub-query);
+    `stmt` is then what `count()` counts.
     `tag` names the order inside the cursor, so that a cursor of another order is refused.
     """
     size = page_size(first)
-    paged = stmt
+    values = None
     if after is not None:
         kinds = [c.type.python_type for c in order]
         if tag is None:
@@ -129,13 +163,15 @@ async def keyset_page(
             found, *values = decode_cursor(after, [str, *kinds])
             if found != tag:
                 raise InvalidArgument("Deze cursor ('after') hoort bij een andere sortering.")
-        bound = tuple_(*order)
-        paged = paged.where(bound < tuple_(*values) if descending else bound > tuple_(*values))
-        if lead_bound:
-            lead = order[0]
-            paged = paged.where(lead <= values[0] if descending else lead >= values[0])
-    paged = paged.order_by(*(c.desc() if descending else c.asc() for c in order)).limit(size + 1)
-    rows = await reader.scalars(paged)
+    if paged is not None:
+        bounded = paged(values)
+    else:
+        bounded = stmt
+        if values is not None:
+            bounded = bounded.where(*_after(order, values, descending, pinned))
+            bounded = bounded.where(*(implied(values) if implied else ()))
+        bounded = bounded.order_by(*(c.desc() if descending else c.asc() for c in order))
+    rows = await reader.scalars(bounded.limit(size + 1))
 
     async def count() -> int:
         return await reader.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

@@ -3,9 +3,10 @@ employer, or of every employer an office user may follow, per tab, filtered and 
 
 The screen and the Excel download both read through `overview()`: the same scope (process
 management's, `scoping.managed_instance`), the same filters, the same order. Pages are keyset
-paginated; the (employer, status, submitted_at, id), (employer, submitted_at, id),
-(employer, type, submitted_at, id), (submitted_at, id) and (employee, id) indexes of
-`workflow_instances` let each sort stop after one page (see bench/process_overview.py).
+paginated (app/db/queries/overview_page.py), every sort on an index walk in its order: of one
+employer (employer, status | submitted_at | type, ...), of several (status, submitted_at, id)
+and (submitted_at, id), by employee the employees by name, then each one's requests by
+(employee, [status,] id).
 """
 
 from __future__ import annotations
@@ -14,17 +15,29 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from app.db import models as m
-from app.db.queries.pagination import Page, keyset_page
-from app.db.scoping import restrict
+from app.db.scoping import managed_instance, restrict
 from app.domain.authz import Principal, Right
 from app.domain.catalogue import WorkflowType
-from app.domain.overview import OverviewSort, ProcessTab, is_declaration_view, start_of_day
+from app.domain.overview import (
+    OverviewSort,
+    ProcessTab,
+    is_declaration_view,
+    start_of_day,
+)
 from app.domain.workflow import InstanceStatus
 
 WI, EC = m.WorkflowInstance, m.ExpenseClaim
@@ -70,7 +83,7 @@ def payroll_period() -> ColumnElement:
     return func.coalesce(EC.processed_period, EC.payroll_period)
 
 
-def _like(column, text: str) -> ColumnElement[bool]:
+def like(column, text: str) -> ColumnElement[bool]:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
@@ -95,7 +108,7 @@ def overview(
         stmt = stmt.join(
             m.Employee,
             and_(m.Employee.id == WI.employee_id, m.Employee.employer_id == WI.employer_id),
-        )
+        ).where(*managed_employees(principal, f))
     if "submitter" in joins:
         stmt = stmt.join(Submitter, Submitter.id == WI.submitter_id)
     if "claim" in joins:
@@ -117,14 +130,14 @@ def overview(
     if f.employee_ids:
         stmt = stmt.where(WI.employee_id.in_(f.employee_ids))
     if f.employee_search:
-        stmt = stmt.where(_like(m.Employee.name, f.employee_search))
+        stmt = stmt.where(like(m.Employee.name, f.employee_search))
     if f.submitter_ids:
         stmt = stmt.where(WI.submitter_id.in_(f.submitter_ids))
     if f.submitter_search:
         stmt = stmt.where(
             or_(
-                _like(Submitter.display_name, f.submitter_search),
-                _like(Submitter.username, f.submitter_search),
+                like(Submitter.display_name, f.submitter_search),
+                like(Submitter.username, f.submitter_search),
             )
         )
     if f.submitted_from is not None:
@@ -142,62 +155,37 @@ def overview(
     return stmt
 
 
+def managed_employees(principal: Principal, f: OverviewFilter) -> list[ColumnElement[bool]]:
+    """Process management's scope and the chosen employers on the employee row (the scope's
+    columns are its employer and itself). Implied by the same on the requests; stated, a walk
+    of the employees by name skips those outside it (other employers', a manager's other
+    departments) instead of reading their requests to find none."""
+    E = m.Employee
+    row = SimpleNamespace(employer_id=E.employer_id, employee_id=E.id)
+    where = [managed_instance(principal, row)]
+    return [*where, E.employer_id.in_(f.employer_ids)] if f.employer_ids else where
+
+
 def order(f: OverviewFilter) -> tuple[ColumnElement, ...]:
     """The sort columns, ending in the unique instance id (keyset pagination)."""
     if f.sort is OverviewSort.EMPLOYEE:
         # The employee id between name and request: names are not unique, and with it the
         # order is (employer, name, id) of employees, then (employee, id) of their requests:
-        # two index walks that stop after a page.
-        return (m.Employee.name, WI.employee_id, WI.id)
+        # two index walks that stop after a page. `employees.id`, not the equal
+        # `workflow_instances.employee_id`: SQLite sees the order of the outer walk only in
+        # the outer table's columns, and otherwise sorts each employee's requests.
+        return (m.Employee.name, m.Employee.id, WI.id)
     if f.sort is OverviewSort.STATUS:
         return (WI.status, WI.submitted_at, WI.id)
     return (WI.submitted_at, WI.id)
 
 
-def _key(f: OverviewFilter):
+def row_key(f: OverviewFilter):
     if f.sort is OverviewSort.EMPLOYEE:
         return lambda row: (row[1], row[0].employee_id, row[0].id)
     if f.sort is OverviewSort.STATUS:
         return lambda row: (row[0].status, row[0].submitted_at, row[0].id)
     return lambda row: (row[0].submitted_at, row[0].id)
-
-
-class _RowReader:
-    """keyset_page reads `scalars`; a page here is (instance, employee name) rows."""
-
-    def __init__(self, reader):
-        self.reader = reader
-
-    async def scalars(self, stmt):
-        return await self.reader.rows(stmt)
-
-    async def scalar(self, stmt):
-        return await self.reader.scalar(stmt)
-
-
-async def page(reader, principal: Principal, f: OverviewFilter, *, first, after) -> Page:
-    """One page of instances in the overview's order; `count()` counts every match."""
-    cols = (WI, m.Employee.name) if f.sort is OverviewSort.EMPLOYEE else (WI,)
-    result = await keyset_page(
-        _RowReader(reader),
-        overview(principal, f, cols),
-        order(f),
-        _key(f),
-        first=first,
-        after=after,
-        descending=f.descending,
-        # Sorting by employee walks the employees by name: bound that walk too, so that a deep
-        # page does not revisit the employees of every earlier page.
-        lead_bound=f.sort is OverviewSort.EMPLOYEE,
-        tag=f"{f.sort.value}:{'desc' if f.descending else 'asc'}",
-    )
-    result.rows = [row[0] for row in result.rows]
-
-    async def count() -> int:  # without the sort's join: the count needs no employee names
-        return await reader.scalar(count_of(principal, replace(f, sort=OverviewSort.SUBMITTED_AT)))
-
-    result.count = count
-    return result
 
 
 def count_of(principal: Principal, f: OverviewFilter, limit: int | None = None) -> Select:
@@ -237,7 +225,6 @@ EXPORT_COLUMNS = (
 )
 CLAIM_COLUMNS = (
     m.Component.name.label("component_name"),
-    m.Component.label.label("component_label"),
     m.Component.unit.label("component_unit"),
     EC.value,
     payroll_period().label("payroll_period"),
