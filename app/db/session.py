@@ -100,11 +100,16 @@ class Database:
             yield session
 
     async def optimize(self) -> None:
-        """SQLite: refresh the planner's statistics where they are stale (`PRAGMA optimize`),
-        so that indexes are chosen well as the data grows. PostgreSQL's autovacuum does this."""
+        """SQLite: refresh the planner's statistics, so that indexes are chosen well as the data
+        grows (at start and stop). `PRAGMA optimize` alone looks only at tables its connection
+        has queried (SQLite before 3.46): at start none, so a fresh deployment never had any.
+        With `analysis_limit` ANALYZE samples each index instead of reading it whole: about
+        10 ms at a million rows, against 0.4 s. PostgreSQL's autovacuum does this itself."""
         if self.is_sqlite:
             async with self.write_engine.connect() as connection:
-                await connection.exec_driver_sql("PRAGMA optimize")
+                await connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+                await connection.exec_driver_sql("ANALYZE")
+                await connection.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
