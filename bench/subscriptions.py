@@ -37,13 +37,23 @@ from pathlib import Path
 
 import uvloop
 
-QUERY = """subscription ($employerId: ID!) {
-  processOverviewChanged(employerId: $employerId) { %s } }"""
+OVERVIEW = "processOverviewChanged"
+TASK_CENTRE = "taskCentreChanged"
+QUERY = """subscription ($employerId: ID!) { %s(employerId: $employerId) { %s } }"""
 FIELDS = "eventId kind"
 FIELDS_WITH_INSTANCE = "eventId kind instance { id status }"
+# The task centre as the README's example and the tests select it: two fields that read.
+FIELDS_TASK_CENTRE = "eventId kind openCount instance { id status }"
 USER = "werkgever.hr"
 AT = dt.datetime(2026, 11, 2, 12, 0, tzinfo=dt.UTC)
 CHANNEL = f"bench_events_{os.getpid()}"  # its own broker channel: others may share the broker
+
+
+def subscription(args: argparse.Namespace) -> tuple[str, str]:
+    """The subscription field and the selection the clients ask for."""
+    if args.task_centre:
+        return TASK_CENTRE, FIELDS_TASK_CENTRE
+    return OVERVIEW, FIELDS_WITH_INSTANCE if args.with_instance else FIELDS
 
 
 # --- measuring helpers (every process) ----------------------------------------------------------
@@ -117,23 +127,6 @@ def print_allocations(what: str, stats, count: int, top: int = 12) -> None:
         print(f"  {size / count:>8.0f} B  {' < '.join(frames[:6])}", file=sys.stderr)
 
 
-def mend_redis_backend(url: str) -> bool:
-    """broadcaster 0.3.1's Redis backend wakes its listener before redis-py has recorded the
-    channel (`_ready.set()` before `await pubsub.subscribe()`); the listener finds no channel,
-    stops listening and waits for a wake-up that never comes: nothing is ever received. Wake it
-    after the SUBSCRIBE instead, in both processes, so that the broker is measured at all."""
-    if not url.startswith(("redis://", "rediss://")):
-        return False
-    from broadcaster._backends.redis import RedisBackend
-
-    async def subscribe(self, channel: str) -> None:
-        await self._pubsub.subscribe(channel)
-        self._ready.set()
-
-    RedisBackend.subscribe = subscribe
-    return True
-
-
 def more_files() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -184,7 +177,7 @@ async def clients(args: argparse.Namespace) -> None:
             readers.append(asyncio.create_task(receive(ws)))  # answers the server's pings
 
     times: dict[int, list[float]] = defaultdict(list)
-    field = "processOverviewChanged"
+    field = args.field
 
     async def receive(ws):
         try:
@@ -228,12 +221,12 @@ async def bare(args: argparse.Namespace) -> None:
     """`--subscribers` bare broadcaster subscriptions in this process (say "ready" with the RSS
     without and with them); on each "send", the message the hub would publish for the next
     event, then "done" once every subscriber has it; the publish-to-receive times on "report"."""
-    from broadcaster import Broadcast
-
     from app.domain.events import Event
+    from app.events.broker import new_broadcast
 
-    mend_redis_backend(args.broadcast_url)
-    broadcast = Broadcast(args.broadcast_url)
+    # broadcaster with the server's own backends (app/events/broker.py): as released, its
+    # Redis backend receives nothing at all.
+    broadcast = new_broadcast(args.broadcast_url)
     await broadcast.connect()
     times: dict[str, list[float]] = defaultdict(list)
     subscribed, ready, done = 0, asyncio.Event(), asyncio.Event()
@@ -266,8 +259,7 @@ async def bare(args: argparse.Namespace) -> None:
     # First use of the broker, then RSS empty. A quiet subscriber stays throughout: broadcaster's
     # Redis backend does not recover when the last subscriber of a channel leaves.
     warm = asyncio.create_task(subscriber(1))
-    await ready.wait()
-    await asyncio.sleep(0.3)  # a Redis SUBSCRIBE is confirmed asynchronously
+    await ready.wait()  # subscribe returns once the broker confirmed it
     await send(0)
     tasks = [asyncio.create_task(subscriber(0, record=False))]  # keeps the channel subscribed
     await asyncio.sleep(0.2)
@@ -363,8 +355,9 @@ async def expect(proc: asyncio.subprocess.Process, key: str, within: float):
             return message
 
 
-async def demo_facts(db, with_instance: bool) -> tuple[int, int, int | None]:
-    """The demo employer, a department of it, and (with_instance) a request in that department."""
+async def demo_facts(db, with_instance: bool) -> tuple[int, int, int | None, int]:
+    """The demo employer, a department of it, (with_instance) a request in that department, and
+    the subscribing user's id."""
     from sqlalchemy import select
 
     from app.db import models as m
@@ -385,20 +378,24 @@ async def demo_facts(db, with_instance: bool) -> tuple[int, int, int | None]:
                     .limit(1)
                 )
             ).one()
-    return employer, department, instance
+        user = await session.scalar(select(m.User.id).filter_by(username=USER))
+    return employer, department, instance, user
 
 
 class Ours:
     """The server side: commits events and watches the hub, in the server's own process."""
 
-    def __init__(self, args, settings, app, port: int, facts: tuple[int, int, int | None]):
+    def __init__(self, args, settings, app, port: int, facts: tuple[int, int, int | None, int]):
         from app.auth import issue_token
         from app.schema.ids import to_global_id
 
         self.args, self.db, self.events = args, app.state.db, app.state.events
         self.hub = self.events.hub
-        self.employer, self.department, self.instance = facts
-        self.query = QUERY % (FIELDS_WITH_INSTANCE if args.with_instance else FIELDS)
+        self.employer, self.department, self.instance, self.user = facts
+        self.field, fields = subscription(args)
+        self.query = QUERY % (self.field, fields)
+        # The task centre shows an event only to whom the step opened for: the subscriber.
+        self.payload = {"openedFor": [self.user]} if args.task_centre else {}
         self.variables = {"employerId": to_global_id("Employer", self.employer)}
         self.token = f"Bearer {issue_token(settings, USER)}"
         self.url = f"ws://127.0.0.1:{port}/graphql"
@@ -421,7 +418,7 @@ class Ours:
             session.add(
                 m.OutboxEvent(
                     kind="STEP_MOVED", employer_id=self.employer, department_id=self.department,
-                    instance_id=self.instance, payload={},
+                    instance_id=self.instance, payload=self.payload,
                 )
             )  # fmt: skip
         committed = time.monotonic()
@@ -460,6 +457,7 @@ class Ours:
             gc.freeze()
         clients = await child(
             "--role", "clients", "--url", self.url, "--token", self.token, "--query", self.query,
+            "--field", self.field,
             "--variables", json.dumps(self.variables), "--subscribers", str(args.subscribers),
             "--per-connection", str(args.per_connection), *(["--no-deflate"] * (not args.deflate)),
         )  # fmt: skip
@@ -575,7 +573,6 @@ async def run(args: argparse.Namespace) -> None:
     from app.settings import Settings
 
     more_files()
-    args.mended = not args.stock_redis_backend and mend_redis_backend(args.broadcast_url)
     with tempfile.TemporaryDirectory(prefix="loketflow-bench-") as tmp:
         settings = Settings(
             database_url=args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
@@ -589,13 +586,13 @@ async def run(args: argparse.Namespace) -> None:
         app = create_app(settings)
         async with app.state.db.writer() as session:
             await load_demo(session)
-            if args.with_instance:
+            if args.with_instance or args.task_centre:
                 await load_demo_history(session)
         async with app.state.db.engine.connect() as conn:
             kind = "SQLite (file in a temp dir)"
             if conn.dialect.name == "postgresql":
                 kind = "PostgreSQL " + (await conn.scalar(text("SHOW server_version"))).split()[0]
-        facts = await demo_facts(app.state.db, args.with_instance)
+        facts = await demo_facts(app.state.db, args.with_instance or args.task_centre)
         async with serve(app) as port:
             ours, bare = await Ours(args, settings, app, port, facts).measure()
     report(args, kind, ours, bare)
@@ -608,17 +605,16 @@ def row(label: str, values, width: int = 44, fmt: str = ">9.2f") -> str:
 def report(args, kind: str, ours: dict, bare: dict) -> None:
     n, connections = args.subscribers, args.subscribers // args.per_connection
     memory, sent = ours["memory"], args.warmup + args.events
-    fields = FIELDS_WITH_INSTANCE if args.with_instance else FIELDS
+    field, fields = subscription(args)
     print(f"database: {kind}; broker: {args.broadcast_url}; Python {sys.version.split()[0]}")
     print(
         f"server: the app under uvicorn + uvloop in this process; clients: one child process, "
         f"{connections:,} WebSocket connections x {args.per_connection} subscription(s), "
         f"permessage-deflate {'on' if args.deflate else 'off'}"
     )
-    if args.broadcast_url.startswith("redis"):
-        server = "mended" if args.mended else "as released (the hub receives nothing from Redis)"
-        print(f"broadcaster's Redis backend: in the server {server}; in the bare process mended")
-    print(f"subscribers: {n:,} x {USER}: processOverviewChanged(employerId) {{ {fields} }}")
+    if not args.broadcast_url.startswith("memory"):
+        print("broker backends: app/events/broker.py, in the server and the bare process alike")
+    print(f"subscribers: {n:,} x {USER}: {field}(employerId) {{ {fields} }}")
     print(
         f"events: {args.events} after {args.warmup} warm-up, one at a time, "
         f"{args.gap * 1000:.0f} ms apart: {n * args.events:,} deliveries per side "
@@ -711,11 +707,11 @@ def main() -> None:
         "subscriber and event",
     )
     parser.add_argument(
-        "--stock-redis-backend",
+        "--task-centre",
         action="store_true",
-        help="leave broadcaster's Redis backend as released in the server (see "
-        "mend_redis_backend): its hub then hears nothing from Redis and reconnects every few "
-        "seconds",
+        help="subscribe to taskCentreChanged { eventId kind openCount instance { id status } } "
+        "instead (events open a task for the subscriber): two reads per subscriber and event, "
+        "the shape the README and the tests use",
     )
     parser.add_argument(
         "--no-deflate",
@@ -745,7 +741,7 @@ def main() -> None:
     parser.add_argument(
         "--role", choices=("main", "clients", "bare"), default="main", help=argparse.SUPPRESS
     )
-    for name in ("--url", "--token", "--query", "--variables"):
+    for name in ("--url", "--token", "--query", "--variables", "--field"):
         parser.add_argument(name, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.role == "main" and args.subscribers % args.per_connection:

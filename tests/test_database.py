@@ -61,16 +61,12 @@ async def test_sqlite_has_planner_statistics_from_the_first_start(settings, db):
         pytest.skip("PostgreSQL's autovacuum keeps its own statistics")
     async with db.writer() as session:
         await session.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
-    async with LifespanManager(create_app(settings)):
-        async with db.reader() as session:
-            analysed = set(await session.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
-            filled = {
-                name
-                for name in await session.scalars(
-                    text(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                    )
-                )
-                if await session.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")'))
-            }
+    tables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    async with LifespanManager(create_app(settings)), db.reader() as session:
+        analysed = set(await session.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1")))
+        filled = {
+            name
+            for name in await session.scalars(text(tables))
+            if await session.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")'))
+        }
     assert "employees" in filled and filled <= analysed

@@ -1,5 +1,6 @@
 """The event hub of one process (app/events/hub.py), below the API: bounded queues that tell a
-slow subscriber to resync, gaps filled from the database, duplicates dropped."""
+slow subscriber to resync, gaps filled from the database, duplicates dropped, a broker that
+counts only once our heartbeat came back through it."""
 
 from __future__ import annotations
 
@@ -97,6 +98,28 @@ async def test_the_broker_carries_events_between_processes(settings, db, broker)
     finally:
         await one.hub.stop()
         await two.hub.stop()
+
+
+async def test_the_broker_counts_only_once_our_heartbeat_came_back(settings, db):
+    """`broker_ok` (readyz) means subscribed and heard: a broker that does not bring our own
+    heartbeat back is not ready, and the next check connects again."""
+    quick = settings.model_copy(update={"broker_timeout_seconds": 0.2, "events_check_seconds": 60})
+    hub = Events(db, quick).hub
+    hears = hub._on_message
+
+    async def deaf_to_heartbeats(text: str) -> None:
+        if "heartbeat" not in text:
+            await hears(text)
+
+    hub._on_message = deaf_to_heartbeats
+    await hub.start()
+    try:
+        assert not hub.broker_ok
+        hub._on_message = hears
+        await hub.check()
+        assert hub.broker_ok
+    finally:
+        await hub.stop()
 
 
 async def _need(url: str) -> None:

@@ -5,8 +5,10 @@ duplicate, checking each event against the subscriber's rights as they are now.
 2. With `after`, replay the published events after it from the database (at most
    `events_replay_max`; further behind: RESYNC).
 3. Then take events from the hub's queue, skipping any already replayed (by `seq`).
-An event about the subscriber's own access reloads its rights first; a subscription it may no
-longer hold ends with FORBIDDEN, a signed-out user with UNAUTHENTICATED.
+An event about the subscriber's own access reloads its rights: a subscription it may no longer
+hold ends with FORBIDDEN, a signed-out user with UNAUTHENTICATED; one it still holds gets RESYNC,
+since what it shows may have changed with the rights (a role unlinked takes its open tasks away,
+a department added brings requests in) and no event says so.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ async def follow(
     info, *, after: int | None, select: Select, check: Check, resync: Callable[[int], T]
 ) -> AsyncGenerator[Any, None]:
     """Yield `select(principal, event)` for every event it accepts, in order; `resync(seq)`
-    when the subscriber must reload its view (it fell behind, or `after` is too old)."""
+    when the subscriber must reload its view (it fell behind, `after` is too old, or its rights
+    changed)."""
     ctx = info.context
     principal = ctx.require_principal()
     check(principal)
@@ -50,8 +53,9 @@ async def follow(
         if changes_access_of(principal, event):
             principal = await _reload(ctx)
             check(principal)
-            return None
-        shown = select(principal, event)
+            shown = resync(event.seq)
+        else:
+            shown = select(principal, event)
         if shown is not None:
             await ctx.after_write()  # each event's fields read afresh, never from old caches
         return shown

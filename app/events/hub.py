@@ -4,8 +4,13 @@
   GraphQL subscriptions there are; events published here go to local subscribers at once.
 - Events arrive in `seq` order without gaps: a message that skips numbers, or a broker that was
   silent while the database moved on (checked every `events_check_seconds`), makes the hub read
-  the missing events from the database. A lost broker connection is noticed by a heartbeat that
-  does not come back, and the connection is made anew; nothing is missed meanwhile.
+  the missing events from the database.
+- The broker connection counts (`broker_ok`, /readyz) once our own heartbeat came back through
+  it and what was published before was read from the database. A lost connection is noticed at
+  once (the backend says so, app/events/broker.py) or by a heartbeat that does not come back;
+  the hub connects anew (while that fails, again every `broker_timeout_seconds` or sooner) and
+  reads what was published meanwhile from the database: nothing is missed. While the broker is
+  down, every process still finds every event in the database, only later.
 - Each subscription has a bounded queue. One that falls too far behind loses its backlog and is
   told to resync, so a slow client cannot make the server's memory grow.
 """
@@ -20,12 +25,12 @@ import uuid
 from collections.abc import AsyncIterator
 
 from broadcaster import Broadcast
-from broadcaster._backends.redis import RedisBackend
 from sqlalchemy import func, select
 
 from app.db import models as m
 from app.db.session import Database
 from app.domain.events import Event
+from app.events.broker import new_broadcast
 from app.events.publisher import to_event
 from app.settings import Settings
 
@@ -33,22 +38,6 @@ log = logging.getLogger("loketflow.events")
 
 # PostgreSQL NOTIFY carries at most 8000 bytes: larger batches travel as "read from seq N".
 MAX_MESSAGE = 7000
-
-
-def _broadcast(url: str) -> Broadcast:
-    if url.startswith(("redis://", "rediss://")):
-        return Broadcast(backend=_RedisBackend(url))
-    return Broadcast(url)
-
-
-class _RedisBackend(RedisBackend):
-    """broadcaster 0.3.1's Redis backend wakes its listener before redis-py has recorded the
-    channel (`_ready.set()` before `await pubsub.subscribe()`): the listener finds no channel,
-    stops, and never wakes again, so nothing is ever received. Subscribe first, then wake it."""
-
-    async def subscribe(self, channel: str) -> None:
-        await self._pubsub.subscribe(channel)
-        self._ready.set()
 
 
 class Listener:
@@ -80,16 +69,24 @@ class Listener:
             await self.wakeup.wait()
 
 
+class _Connection:
+    lost = False
+
+
 class EventHub:
     def __init__(self, db: Database, settings: Settings):
         self.db, self.settings = db, settings
         self.channel = settings.broadcast_channel
         self.last_seq = 0
         self.listeners: set[Listener] = set()
+        # True once a heartbeat came back through a fresh broker connection; False as soon
+        # as that connection is known to be lost.
         self.broker_ok = False
         self._broadcast: Broadcast | None = None
+        self._connection: _Connection | None = None  # the current broker connection
         self._catching_up = asyncio.Lock()
         self._heartbeats: dict[str, asyncio.Event] = {}
+        self._wake_watchdog = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._listen_task: asyncio.Task | None = None
 
@@ -159,6 +156,7 @@ class EventHub:
             log.warning(
                 "events %s..%s not sent to the broker: %s", events[0].seq, events[-1].seq, error
             )
+            self._wake_watchdog.set()  # is the connection still there?
 
     async def _on_message(self, text: str) -> None:
         data = json.loads(text)
@@ -172,13 +170,38 @@ class EventHub:
     # --- the broker connection -------------------------------------------------------------
 
     async def _connect(self) -> None:
-        broadcast = _broadcast(self.settings.broadcast_url)
-        await asyncio.wait_for(broadcast.connect(), self.settings.broker_timeout_seconds)
+        """A new broker connection, subscribed, and our own heartbeat back through it: nothing
+        published from now on can be missed. The caller then reads what was published before
+        from the database, and only then sets `broker_ok`."""
+        timeout = self.settings.broker_timeout_seconds
+        connection = self._connection = _Connection()
+        broadcast = new_broadcast(self.settings.broadcast_url, lambda: self._lost(connection))
+        try:
+            await asyncio.wait_for(broadcast.connect(), timeout)
+        except BaseException:
+            self._connection = None
+            # Close what did open (a listener task, a socket): `Broadcast.disconnect` cannot
+            # when its `connect` failed half-way.
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(broadcast._backend.disconnect(), timeout)
+            raise
         self._broadcast = broadcast
-        ready = asyncio.Event()
-        self._listen_task = asyncio.create_task(self._listen(broadcast, ready))
-        await asyncio.wait_for(ready.wait(), self.settings.broker_timeout_seconds)
-        self.broker_ok = True
+        try:
+            ready = asyncio.Event()
+            self._listen_task = asyncio.create_task(self._listen(broadcast, ready))
+            await asyncio.wait_for(ready.wait(), timeout)
+            if not await self._heartbeat():
+                raise ConnectionError("the heartbeat did not come back through the broker")
+        except BaseException:
+            await self._disconnect()
+            raise
+
+    def _lost(self, connection: _Connection) -> None:
+        """The broker connection `connection` dropped (our own disconnects are not news)."""
+        connection.lost = True
+        if connection is self._connection:
+            self.broker_ok = False
+            self._wake_watchdog.set()
 
     async def _listen(self, broadcast: Broadcast, ready: asyncio.Event) -> None:
         async with broadcast.subscribe(self.channel) as subscriber:
@@ -191,6 +214,7 @@ class EventHub:
 
     async def _disconnect(self) -> None:
         self.broker_ok = False
+        self._connection = None
         broadcast, self._broadcast = self._broadcast, None
         if self._listen_task is not None:
             self._listen_task.cancel()
@@ -204,6 +228,8 @@ class EventHub:
     async def _heartbeat(self) -> bool:
         """Our own message, through the broker and back: is the connection alive both ways?"""
         if self._broadcast is None or self._listen_task is None or self._listen_task.done():
+            return False
+        if self._connection is None or self._connection.lost:
             return False
         token = uuid.uuid4().hex
         waiter = self._heartbeats[token] = asyncio.Event()
@@ -220,23 +246,49 @@ class EventHub:
             self._heartbeats.pop(token, None)
 
     async def check(self) -> None:
-        """One round of the watchdog: the broker answers, and nothing published was missed."""
-        if not await self._heartbeat():
-            log.warning("event hub: broker connection lost; connecting again")
-            await self._disconnect()
-            try:
-                await self._connect()
-            except Exception as error:
-                log.warning("event hub: broker not reachable (%s); retrying", error)
+        """One round of the watchdog: the broker answers (else connect anew), and nothing
+        published was missed (else read it from the database)."""
+        connected = await self._heartbeat()
+        if not connected:
+            if self._connection is not None:  # once per loss; then only the retries
+                log.warning("event hub: broker connection lost; connecting again")
+            connected = await self._reconnect()
+        try:
+            await self._check_database()
+        finally:
+            self._ready_if(connected)
+
+    async def _reconnect(self) -> bool:
+        await self._disconnect()
+        try:
+            await self._connect()
+            return True
+        except Exception as error:
+            log.warning("event hub: broker not reachable (%s); retrying", error)
+            return False
+
+    def _ready_if(self, connected: bool) -> None:
+        self.broker_ok = connected and self._connection is not None and not self._connection.lost
+
+    async def _check_database(self) -> None:
         async with self.db.reader() as session:
             top = await session.scalar(select(func.max(m.OutboxEvent.seq))) or 0
         if top > self.last_seq:
             async with self._catching_up:
                 await self._catch_up()
 
+    def _interval(self) -> float:
+        """Every `events_check_seconds`; while the broker is down, also at least every
+        `broker_timeout_seconds`, so that it is used again soon after it is back."""
+        if self.broker_ok:
+            return self.settings.events_check_seconds
+        return min(self.settings.events_check_seconds, self.settings.broker_timeout_seconds)
+
     async def _watch(self) -> None:
         while True:
-            await asyncio.sleep(self.settings.events_check_seconds)
+            with contextlib.suppress(TimeoutError):  # a lost connection wakes us at once
+                await asyncio.wait_for(self._wake_watchdog.wait(), self._interval())
+            self._wake_watchdog.clear()
             try:
                 await self.check()
             except Exception:
@@ -247,8 +299,15 @@ class EventHub:
             self.last_seq = await session.scalar(select(func.max(m.OutboxEvent.seq))) or 0
         try:
             await self._connect()
+            connected = True
         except Exception as error:  # the watchdog keeps trying; the database still serves
             log.warning("event hub: broker not reachable at start (%s)", error)
+            connected = False
+        try:  # published by others before we were subscribed
+            await self._check_database()
+        except Exception:
+            log.exception("event hub: the first check of the database failed")
+        self._ready_if(connected)
         self._tasks.append(asyncio.create_task(self._watch(), name="loketflow-event-watch"))
 
     async def stop(self) -> None:

@@ -1,6 +1,9 @@
 """graphql-transport-ws with keep-alive: the server pings every `ws_ping_seconds`; a connection
-that has not answered (pong, or any message) by the next ping is closed, so that dead clients
-do not keep subscriptions (and their queues) alive. Strawberry pings only on the legacy protocol.
+silent (no pong, no message at all) for `SILENT_PINGS` of those intervals is closed (4408), so
+that dead clients do not keep subscriptions (and their queues) alive. A live client thus has at
+least two intervals to answer a ping, however busy the server (or the client) is: one interval
+was too tight with client and server on one busy event loop. Strawberry pings only on the
+legacy protocol.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import time
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+
+# Closed when nothing was heard for this many ping intervals (pings are sent while one waits).
+SILENT_PINGS = 3
 
 
 class KeepAliveHandler(BaseGraphQLTransportWSHandler):
@@ -34,7 +40,7 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler):
     async def _ping(self) -> None:
         while True:
             await asyncio.sleep(self.ping_seconds)
-            if time.monotonic() - self._heard > 2 * self.ping_seconds:
+            if time.monotonic() - self._heard > SILENT_PINGS * self.ping_seconds:
                 await self.websocket.close(code=4408, reason="No answer to ping")
                 return
             if self.connection_acknowledged:

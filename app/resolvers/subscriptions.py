@@ -32,7 +32,10 @@ from app.schema.types.export import Export
 from app.schema.types.request import WorkflowInstance
 
 
-@strawberry.enum(description="What changed in your task centre; RESYNC: reload it.")
+@strawberry.enum(
+    description="What changed in your task centre; RESYNC: reload it (you fell behind, `after` "
+    "was too old, or your rights or role links changed)."
+)
 class TaskCentreEventKind(StrEnum):
     TASK_OPENED = "TASK_OPENED"
     TASK_TAKEN = "TASK_TAKEN"
@@ -40,7 +43,10 @@ class TaskCentreEventKind(StrEnum):
     RESYNC = "RESYNC"
 
 
-@strawberry.enum(description="What changed in the overview; RESYNC: reload it.")
+@strawberry.enum(
+    description="What changed in the overview; RESYNC: reload it (you fell behind, `after` was "
+    "too old, or your rights changed)."
+)
 class ProcessOverviewEventKind(StrEnum):
     INSTANCE_SUBMITTED = "INSTANCE_SUBMITTED"
     STEP_MOVED = "STEP_MOVED"
@@ -55,8 +61,10 @@ async def _instance(info, instance_id: int | None):
 @strawberry.type(description="A change in your task centre.")
 class TaskCentreEvent:
     event_id: int = strawberry.field(
-        description="Increases with every event, without gaps: pass the last one you saw as "
-        "`after` when you subscribe again, to receive what you missed."
+        description="The event's number in the service-wide series, which increases with "
+        "every event. You receive only the events that concern you, so the numbers you see "
+        "skip. Pass the last one you saw as `after` when you subscribe again, to receive what "
+        "you missed; on RESYNC, the number to continue from."
     )
     kind: TaskCentreEventKind
     at: dt.datetime

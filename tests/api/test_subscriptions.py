@@ -8,13 +8,15 @@ import contextlib
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from app.db import instances
 from app.db import models as m
-from tests.api.live import post, serve, subscribe
-from tests.api.test_requests import APPROVE, CLAIM, component_id
+from app.schema.ids import decode_id, from_global_id, to_global_id
+from tests.api.live import post, serve, serve_app, subscribe, until_subscribed
+from tests.api.test_requests import ADDRESS, APPROVE, CLAIM, component_id
 
 TASKS = """subscription ($after: Int) { taskCentreChanged(after: $after) {
   eventId kind instance { id employee { name } } openCount } }"""
@@ -61,7 +63,7 @@ async def test_a_task_taken_by_a_colleague_disappears(live, db, token):
     claim = await submit(live, token, db, "wn001")
     # The office may act on claims in all-users mode too: kantoor.salaris has it as well.
     async with subscribe(live, token("kantoor.salaris"), TASKS) as office:
-        await asyncio.sleep(0.3)  # subscribed without `after`: from now on
+        await until_subscribed(live)  # subscribed without `after`: from now on
         tasks = await post(live, token("manager.verkoop"), TASK_IDS)
         [task] = [
             e["node"]["id"]
@@ -94,8 +96,9 @@ async def test_the_overview_follows_within_the_managers_scope(live, db, token, i
             mine,
         )
         await manager.nothing(0.5)
-        # Event ids increase without gaps.
-        assert seen_by_hr[1]["eventId"] == seen_by_hr[0]["eventId"] + 1
+        # HR sees every event of the employer here: consecutive ids. The manager saw only the
+        # second: the ids each subscriber sees skip the events that do not concern it.
+        assert seen_by_hr[1]["eventId"] == seen_by_hr[0]["eventId"] + 1 == event["eventId"]
 
 
 async def test_after_replays_what_was_missed_then_continues(live, db, token, ids):
@@ -173,7 +176,7 @@ async def test_subscriptions_need_a_user_and_the_right(live, token, ids):
 @pytest.fixture
 async def strict(settings, db):
     custom = settings.model_copy(
-        update={"ws_init_timeout_seconds": 0.3, "ws_max_subscriptions": 2, "ws_ping_seconds": 0.2}
+        update={"ws_init_timeout_seconds": 0.3, "ws_max_subscriptions": 2, "ws_ping_seconds": 1.0}
     )
     async with serve(custom) as base:
         yield base
@@ -206,13 +209,17 @@ async def test_connection_limits_and_keep_alive(strict, token):
             break
         assert message["id"] == "3" and message["type"] == "error"
         assert "limit" in message["payload"][0]["message"]
-    # A client that stops answering pings is closed.
+    # A client that stops answering pings is closed (after three silent intervals).
     async with connect(url, subprotocols=["graphql-transport-ws"], ping_interval=None) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": init}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        with pytest.raises(ConnectionClosed):
+        pings = 0
+        with pytest.raises(ConnectionClosed) as closed:
             while True:
-                await asyncio.wait_for(ws.recv(), 3)  # pings, never answered
+                message = json.loads(await asyncio.wait_for(ws.recv(), 3))
+                assert message == {"type": "ping"}  # never answered
+                pings += 1
+        assert closed.value.rcvd.code == 4408 and pings >= 2
 
 
 EXPORT = """mutation ($input: ExportProcessOverviewInput!) { exportProcessOverview(input: $input) {
@@ -327,3 +334,200 @@ async def test_query_limits_refuse_a_subscription_with_an_error(settings, db, to
         async with subscribe(base, token("werkgever.hr"), within) as fine:
             await fine.nothing(0.3)
     assert not [r for r in caplog.records if r.exc_info], caplog.text
+
+
+def _data(message: dict, field: str) -> dict:
+    assert message["type"] == "next" and not message["payload"].get("errors"), message
+    return message["payload"]["data"][field]
+
+
+async def _task_of(base, token, user: str, instance: str) -> str:
+    tasks = (await post(base, token(user), TASK_IDS))["data"]["taskCentre"]["edges"]
+    [task] = [e["node"]["id"] for e in tasks if e["node"]["instance"]["id"] == instance]
+    return task
+
+
+STEPS = """mutation ($input: UpdateWorkflowStepsInput!) { updateWorkflowSteps(input: $input) {
+  errors { code } } }"""
+
+
+async def test_approvals_close_tasks_move_the_step_and_change_the_status(live, db, token, ids):
+    """Two approvals (the Verkoop manager, then the Directie role): each approver sees its task
+    open and close; the overview sees the request submitted, its step move, its status change."""
+    employer = await ids.employer()
+    definition = to_global_id("WorkflowDefinition", f"{from_global_id(employer)[1]}.EXPENSE_CLAIM")
+    quiet = {"kind": "APPROVAL", "sendEmail": False}
+    steps = [
+        {**quiet, "name": "Manager", "userType": "DEPARTMENT_MANAGER"},
+        {**quiet, "name": "Directie", "roleId": await ids.role("Directie")},
+    ]
+    changed = await post(
+        live, token("werkgever.hr"), STEPS, {"input": {"definitionId": definition, "steps": steps}}
+    )
+    assert changed["data"]["updateWorkflowSteps"]["errors"] == []
+    tasks, overview = "taskCentreChanged", "processOverviewChanged"
+    async with (
+        subscribe(live, token("manager.verkoop"), TASKS, {"after": 0}) as manager,
+        subscribe(live, token("werkgever.directie"), TASKS, {"after": 0}) as directie,
+        subscribe(
+            live, token("werkgever.hr"), OVERVIEW, {"employerId": employer, "after": 0}
+        ) as hr,
+    ):
+        claim = await submit(live, token, db, "wn001")
+        event = _data(await hr.next(), overview)
+        assert (event["kind"], event["status"], event["previousStatus"]) == (
+            "INSTANCE_SUBMITTED", "IN_PROGRESS", None,
+        )  # fmt: skip
+        event = _data(await manager.next(), tasks)
+        assert (event["kind"], event["instance"]["id"], event["openCount"]) == (
+            "TASK_OPENED", claim, 1,
+        )  # fmt: skip
+
+        task = await _task_of(live, token, "manager.verkoop", claim)
+        done = await post(live, token("manager.verkoop"), APPROVE, {"input": {"taskId": task}})
+        assert done["data"]["approveTask"]["errors"] == []
+        event = _data(await manager.next(), tasks)  # it acted itself: closed, not taken
+        assert (event["kind"], event["instance"]["id"], event["openCount"]) == (
+            "TASK_CLOSED", claim, 0,
+        )  # fmt: skip
+        event = _data(await directie.next(), tasks)
+        assert (event["kind"], event["instance"]["id"]) == ("TASK_OPENED", claim)
+        event = _data(await hr.next(), overview)
+        assert (event["kind"], event["status"], event["previousStatus"]) == (
+            "STEP_MOVED", "IN_PROGRESS", "IN_PROGRESS",
+        )  # fmt: skip
+
+        task = await _task_of(live, token, "werkgever.directie", claim)
+        done = await post(live, token("werkgever.directie"), APPROVE, {"input": {"taskId": task}})
+        assert done["data"]["approveTask"]["errors"] == []
+        event = _data(await directie.next(), tasks)
+        assert (event["kind"], event["openCount"]) == ("TASK_CLOSED", 0)
+        event = _data(await hr.next(), overview)
+        assert (event["kind"], event["status"], event["previousStatus"]) == (
+            "STATUS_CHANGED", "COMPLETED", "IN_PROGRESS",
+        )  # fmt: skip
+        assert event["instance"]["id"] == claim
+        for sub in (manager, directie, hr):
+            await sub.nothing(0.3)
+
+
+UNLINK = """mutation ($id: ID!) { unlinkRole(input: {roleLinkId: $id}) { errors { code } } }"""
+ADDRESS_CHANGE = {"street": "Dorpsstraat", "houseNumber": "12a", "postcode": "1234ab",
+                  "city": "Ede"}  # fmt: skip
+
+
+async def test_unlinking_a_role_takes_its_tasks_out_of_a_live_task_centre(live, db, token, ids):
+    """The office's Salarisprofessional checks address changes. Once its role link is gone, its
+    task centre is told to reload (the task went with the link) and hears of no new ones."""
+    async with subscribe(live, token("kantoor.salaris"), TASKS, {"after": 0}) as office:
+        made = await post(live, token("wn001"), ADDRESS, {"input": ADDRESS_CHANGE})
+        assert made["data"]["submitAddressUpdate"]["errors"] == []
+        event = _data(await office.next(), "taskCentreChanged")
+        assert (event["kind"], event["openCount"]) == ("TASK_OPENED", 1)
+        assert event["instance"]["id"] == made["data"]["submitAddressUpdate"]["instance"]["id"]
+
+        async with db.reader() as s:
+            link = await s.scalar(
+                select(m.RoleLink.id).where(
+                    m.RoleLink.role_id == decode_id(await ids.role("Salarisprofessional"), "Role"),
+                    m.RoleLink.user_id == decode_id(await ids.user("kantoor.salaris"), "User"),
+                )
+            )
+        unlinked = await post(
+            live, token("kantoor.admin"), UNLINK, {"id": to_global_id("RoleLink", link)}
+        )
+        assert unlinked["data"]["unlinkRole"]["errors"] == []
+        event = _data(await office.next(), "taskCentreChanged")
+        assert (event["kind"], event["openCount"], event["instance"]) == ("RESYNC", 0, None)
+
+        again = await post(live, token("wn005"), ADDRESS, {"input": ADDRESS_CHANGE})
+        assert again["data"]["submitAddressUpdate"]["errors"] == []
+        await office.nothing(1.0)  # nobody holds the role now: no task for kantoor.salaris
+
+
+@pytest.fixture
+async def short_queues(settings, db):
+    """Queues of one event; the publisher polls rarely, so that a test can hold it back."""
+    tight = settings.model_copy(update={"subscriber_queue_size": 1, "events_poll_seconds": 60})
+    async with serve_app(tight) as served:
+        yield served
+
+
+async def test_a_subscriber_that_falls_behind_is_told_to_resync(short_queues, db, token, ids):
+    base, app = short_queues
+    publisher = app.state.events.publisher
+    variables = {"employerId": await ids.employer()}
+    async with subscribe(base, token("werkgever.hr"), OVERVIEW, variables) as sub:
+        await until_subscribed(base)
+        # Two requests committed while the publisher is held back: then published together,
+        # two events at once for a queue of one.
+        wake, publisher.wake = publisher.wake, lambda: None
+        try:
+            await submit(base, token, db, "wn001")
+            await submit(base, token, db, "wn005")
+        finally:
+            publisher.wake = wake
+        publisher.wake()
+        event = _data(await sub.next(), "processOverviewChanged")
+        assert (event["kind"], event["eventId"], event["instance"]) == ("RESYNC", 2, None)
+        await sub.nothing(0.5)  # the backlog is gone: reloading the overview shows it
+        third = await submit(base, token, db, "wn006")
+        event = _data(await sub.next(), "processOverviewChanged")
+        assert (event["kind"], event["eventId"]) == ("INSTANCE_SUBMITTED", 3)
+        assert event["instance"]["id"] == third
+
+
+@pytest.fixture
+async def short_replay(settings, db):
+    async with serve(settings.model_copy(update={"events_replay_max": 1})) as base:
+        yield base
+
+
+async def test_after_further_back_than_the_replay_limit_resyncs(short_replay, db, token, ids):
+    base = short_replay
+    for user in ("wn001", "wn005"):  # events 1 and 2
+        await submit(base, token, db, user)
+    variables = {"employerId": await ids.employer(), "after": 0}
+    async with subscribe(base, token("werkgever.hr"), OVERVIEW, variables) as sub:
+        event = _data(await sub.next(), "processOverviewChanged")
+        assert (event["kind"], event["eventId"]) == ("RESYNC", 2)
+        third = await submit(base, token, db, "wn006")
+        event = _data(await sub.next(), "processOverviewChanged")
+        assert (event["kind"], event["eventId"], event["instance"]["id"]) == (
+            "INSTANCE_SUBMITTED", 3, third,
+        )  # fmt: skip
+    # One missed event is within the limit: replayed, not RESYNC.
+    variables["after"] = 2
+    async with subscribe(base, token("werkgever.hr"), OVERVIEW, variables) as sub:
+        event = _data(await sub.next(), "processOverviewChanged")
+        assert (event["kind"], event["eventId"]) == ("INSTANCE_SUBMITTED", 3)
+
+
+async def test_a_mutation_that_fails_after_writing_its_event_publishes_nothing(
+    live, db, token, ids, monkeypatch
+):
+    """The event row is written and flushed in the mutation's transaction, then the mutation
+    fails: the row is rolled back with the rest, and no subscriber hears of it."""
+    write_event = instances._queue_event
+
+    async def then_fail(session, *args):
+        await write_event(session, *args)
+        await session.flush()
+        raise RuntimeError("the mutation fails after writing its event")
+
+    variables = {"employerId": await ids.employer(), "after": 0}
+    async with subscribe(live, token("werkgever.hr"), OVERVIEW, variables) as sub:
+        monkeypatch.setattr(instances, "_queue_event", then_fail)
+        claim = {"componentId": await component_id(db, "Kilometers onbelast"), "value": "10"}
+        failed = await post(live, token("wn001"), CLAIM, {"input": claim})
+        assert failed["errors"] and not (failed.get("data") or {}).get("submitExpenseClaim")
+        monkeypatch.undo()
+        async with db.reader() as s:
+            assert await s.scalar(select(func.count()).select_from(m.OutboxEvent)) == 0
+            assert await s.scalar(select(func.count()).select_from(m.WorkflowInstance)) == 0
+        await sub.nothing(1.0)
+        made = await submit(live, token, db, "wn001")
+        event = _data(await sub.next(), "processOverviewChanged")
+        assert (event["kind"], event["eventId"], event["instance"]["id"]) == (
+            "INSTANCE_SUBMITTED", 1, made,
+        )  # fmt: skip
