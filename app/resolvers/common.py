@@ -102,4 +102,8 @@ def clean_name(value: str, field: str, max_length: int = 100) -> str:
         raise DomainError(
             ErrorCode.INVALID_VALUE, f"Een naam is hoogstens {max_length} tekens lang.", [field]
         )
+    if not name.isprintable():  # control characters; NUL is refused by PostgreSQL itself
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, "Een naam bestaat uit gewone, zichtbare tekens.", [field]
+        )
     return name
