@@ -28,6 +28,8 @@ from app.db.session import Database
 from app.domain.authz import Principal
 from app.domain.errors import AccessError, Unauthenticated
 from app.events import Events
+from app.events.collector import freeze_startup
+from app.events.follow import CURRENT_OPERATION, LiveOperation
 from app.events.keepalive import KeepAliveHandler
 from app.export.download import download_export
 from app.export.worker import ExportWorker
@@ -47,6 +49,14 @@ class RefusingHandler(KeepAliveHandler):
     `on_validate`) gets the operation's `error` message, as a validation error does: over HTTP
     strawberry turns the raise into `errors`, but over WebSocket it escapes the stream, is logged
     as a crash and the client sees only `complete`."""
+
+    async def run_operation(self, operation) -> None:
+        # Subscriptions started here hand their live events to the process's fan-out.
+        token = CURRENT_OPERATION.set(LiveOperation(self, operation))
+        try:
+            await super().run_operation(operation)
+        finally:
+            CURRENT_OPERATION.reset(token)
 
     async def _send_result_stream(self, operation, result_source) -> None:
         try:
@@ -132,13 +142,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     db = Database(settings)
     graphql = LoketflowGraphQL(settings, db, TokenVerifier(settings))
     relay = OutboxRelay(db, settings)  # sends over SMTP, or without LOKETFLOW_SMTP_URL logs
-    events = Events(db, settings)  # live updates: publish the event outbox, feed subscriptions
+    events = Events(db, settings, schema)  # live updates: publish the outbox, fan events out
     exports = ExportWorker(db, settings, notify=events.wake)
     collective = CollectiveWorker(db, settings, notify=events.wake)
     graphql.export_worker, graphql.events = exports, events
     graphql.collective_worker = collective
     metrics = Metrics()
-    metrics.subscriptions.set_function(lambda: len(events.hub.listeners))
+    metrics.subscriptions.set_function(events.subscriptions)
     graphql.metrics = metrics
 
     @contextlib.asynccontextmanager
@@ -153,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         relay.start()
         exports.start()
         collective.start()
+        freeze_startup()  # app/events/collector.py
         try:
             yield
         finally:

@@ -17,6 +17,12 @@ def access_changed(session: AsyncSession, user_id: int, employer_id: int | None 
     )
 
 
+def assignment_changed(session: AsyncSession, employer_id: int) -> None:
+    """Who may act on the employer's open steps changed without a step moving (a deviating
+    approver set or removed): task centres there reload, their open counts are read again."""
+    session.add(m.OutboxEvent(kind=EventKind.ASSIGNMENT_CHANGED, employer_id=employer_id))
+
+
 def export_progress(session: AsyncSession, export: m.Export, **state) -> None:
     """An export moved on (rows written, ready, failed): for its owner only."""
     session.add(

@@ -23,6 +23,9 @@ class EventKind(StrEnum):
     ACCESS_CHANGED = "ACCESS_CHANGED"  # a user's rights, role links or departments changed
     EXPORT_PROGRESS = "EXPORT_PROGRESS"
     COLLECTIVE_ACTION_PROGRESS = "COLLECTIVE_ACTION_PROGRESS"
+    # Who may act on an employer's open steps changed for reasons no step event tells (a
+    # deviating approver set or removed): task centres there reload.
+    ASSIGNMENT_CHANGED = "ASSIGNMENT_CHANGED"
 
 
 INSTANCE_KINDS = frozenset(
@@ -46,6 +49,8 @@ class Event:
     instance_id: int | None = None
     user_id: int | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    # The outbox row: tells an event apart before it has a `seq` (app/events/open_counts.py).
+    id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +62,7 @@ class Event:
             "instanceId": self.instance_id,
             "userId": self.user_id,
             "payload": self.payload,
+            "id": self.id,
         }
 
     @classmethod
@@ -70,6 +76,7 @@ class Event:
             instance_id=data.get("instanceId"),
             user_id=data.get("userId"),
             payload=data.get("payload") or {},
+            id=data.get("id"),
         )
 
 
@@ -93,6 +100,32 @@ def task_change(principal: Principal, event: Event, employer_id: int | None) -> 
         taken_by = event.payload.get("closedBy")
         return TaskChange.TASK_TAKEN if taken_by not in (None, me) else TaskChange.TASK_CLOSED
     return None
+
+
+def _may_have_tasks_here(principal: Principal, event: Event, employer_id: int | None) -> bool:
+    if principal.user_type is UserType.EMPLOYEE:
+        return False
+    if employer_id is not None and event.employer_id != employer_id:
+        return False
+    return event.employer_id in principal.reachable_employer_ids
+
+
+def open_task_delta(principal: Principal, event: Event, employer_id: int | None) -> int:
+    """How the subscriber's number of open tasks (at `employer_id`, or anywhere) changes with
+    `event`: +1 for a step it may now act on, -1 for one it no longer may (both when a step
+    it could act on moved to the next one it can act on too)."""
+    if event.kind not in INSTANCE_KINDS or not _may_have_tasks_here(principal, event, employer_id):
+        return 0
+    me = principal.user_id
+    return (me in event.payload.get("openedFor", ())) - (me in event.payload.get("closedFor", ()))
+
+
+def reassigns_tasks_of(principal: Principal, event: Event, employer_id: int | None) -> bool:
+    """Open steps at the event's employer may have changed hands without a step event (a
+    deviating approver set or removed): the subscriber's task centre must reload."""
+    return event.kind == EventKind.ASSIGNMENT_CHANGED and _may_have_tasks_here(
+        principal, event, employer_id
+    )
 
 
 def concerns_process_overview(principal: Principal, event: Event, employer_id: int) -> bool:

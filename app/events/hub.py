@@ -93,8 +93,9 @@ class EventHub:
     # --- subscriptions ---------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def listen(self) -> AsyncIterator[Listener]:
-        listener = Listener(self.settings.subscriber_queue_size)
+    async def listen(self, size: int | None = None) -> AsyncIterator[Listener]:
+        """A queue of every event from now on (`size` events at most; then it resyncs)."""
+        listener = Listener(size or self.settings.subscriber_queue_size)
         self.listeners.add(listener)
         try:
             yield listener

@@ -40,6 +40,7 @@ def to_event(row: m.OutboxEvent) -> Event:
         instance_id=row.instance_id,
         user_id=row.user_id,
         payload=row.payload or {},
+        id=row.id,
     )
 
 

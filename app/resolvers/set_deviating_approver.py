@@ -4,6 +4,7 @@ import strawberry
 from sqlalchemy import select
 
 from app.db import models as m
+from app.db import outbox
 from app.db.scoping import restrict
 from app.domain.authz import Right, UserType
 from app.domain.errors import DomainError, ErrorCode
@@ -39,6 +40,8 @@ async def set_deviating_approver(
         employee = await get_visible(
             session, principal, m.Employee, pk, "employeeId", right=Right.MANAGE_WORKFLOW_EDITOR
         )
+        # The employee's open steps may change hands: task centres at the employer reload.
+        outbox.assignment_changed(session, employee.employer_id)
         if input.user_id is None:
             employee.deviating_approver_id = None
             return employee

@@ -21,10 +21,11 @@ from app.domain.events import (
     concerns_export,
     concerns_message_centre,
     concerns_process_overview,
+    reassigns_tasks_of,
     task_change,
 )
 from app.domain.workflow import InstanceStatus
-from app.events.follow import follow
+from app.events.follow import View, follow
 from app.schema.enums import WorkflowStatus
 from app.schema.ids import decode_id
 from app.schema.types.collective import CollectiveAction
@@ -70,13 +71,17 @@ class TaskCentreEvent:
     at: dt.datetime
     _instance_id: strawberry.Private[int | None]
     _employer_id: strawberry.Private[int | None]
+    # Kept up to date by the live fan-out (app/events/open_counts.py); None: count now.
+    _open_count: strawberry.Private[int | None] = None
 
     @strawberry.field(description="The request; null on RESYNC or if you may no longer see it.")
     async def instance(self, info: strawberry.Info) -> WorkflowInstance | None:
         return await _instance(info, self._instance_id)
 
-    @strawberry.field(description="Your open tasks now (at the subscribed employer). One query.")
+    @strawberry.field(description="Your open tasks now (at the subscribed employer).")
     async def open_count(self, info: strawberry.Info) -> int:
+        if self._open_count is not None:
+            return self._open_count
         ctx = info.context
         stmt = tq.tasks(ctx.principal, tq.TaskFilter(employer_id=self._employer_id))
         return await ctx.scalar(select(func.count()).select_from(stmt.subquery()))
@@ -142,7 +147,16 @@ async def task_centre_changed(
             _employer_id=employer,
         )
 
-    async for event in follow(info, after=after, select=shown, check=check, resync=resync):
+    view = View(
+        field="taskCentreChanged",
+        employer_id=employer,
+        check=check,
+        select=shown,
+        resync=resync,
+        resyncs=lambda p, event: reassigns_tasks_of(p, event, employer),
+        counts_tasks=True,
+    )
+    async for event in follow(info, view, after):
         yield event
 
 
@@ -183,7 +197,8 @@ async def process_overview_changed(
             _instance_id=None,
         )
 
-    async for event in follow(info, after=after, select=shown, check=check, resync=resync):
+    view = View("processOverviewChanged", employer, check, shown, resync)
+    async for event in follow(info, view, after):
         yield event
 
 
@@ -265,5 +280,6 @@ async def message_centre_changed(
     def resync(seq: int) -> MessageCentreEvent:
         return MessageCentreEvent(event_id=seq, resync=True, _action_id=None)
 
-    async for event in follow(info, after=after, select=shown, check=check, resync=resync):
+    view = View("messageCentreChanged", employer, check, shown, resync)
+    async for event in follow(info, view, after):
         yield event

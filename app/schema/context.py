@@ -34,6 +34,9 @@ class Context:
     collective_worker: Any = None
     metrics: Any = None  # app/observability.py
     rate_limiter: Any = None  # app/ratelimit.py
+    # While the fan-out renders an event for a group of subscriptions: the rows read once for
+    # every group (app/events/shared_reads.py), each group seeing what its principal may.
+    shared_reads: Any = field(default=None, repr=False)
     _session: AsyncSession | None = field(default=None, repr=False)
     _loaders: Any = field(default=None, repr=False)
     # Strawberry resolves sibling fields concurrently; an AsyncSession allows one operation at a
@@ -69,7 +72,22 @@ class Context:
             from app.schema.loaders import Loaders
 
             self._loaders = Loaders(self)
+            if self.shared_reads is not None:
+                self.shared_reads.attach(self._loaders, self)
         return self._loaders
+
+    def shared_copy(self, principal: Principal) -> Context:
+        """A context of this connection's kind for a group of subscriptions (the fan-out's)."""
+        return Context(
+            settings=self.settings,
+            db=self.db,
+            principal=principal,
+            request=self.request,
+            events=self.events,
+            metrics=self.metrics,
+            export_worker=self.export_worker,
+            collective_worker=self.collective_worker,
+        )
 
     def require_principal(self) -> Principal:
         if self.principal is None:

@@ -63,6 +63,14 @@ class MaskUnexpectedErrors(MaskErrors):
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
+def mask_for_client(errors: list[GraphQLError], settings) -> list[GraphQLError]:
+    """Errors as MaskUnexpectedErrors leaves them, outside an operation (the live fan-out)."""
+    if settings is None or not settings.is_production:
+        return errors
+    masker = MaskUnexpectedErrors()
+    return [masker.anonymise_error(e) if _is_unexpected(e) else e for e in errors]
+
+
 class ObserveOperations(SchemaExtension):
     """Per operation: the user and operation name on every log line, a log line of its own,
     latency by operation and errors by code in the metrics."""

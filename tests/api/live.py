@@ -46,6 +46,7 @@ async def serve_app(settings: Settings) -> AsyncIterator[tuple[str, Any]]:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
+    app.state.uvicorn = server  # its connections, for tests of back-pressure
     try:
         yield f"http://127.0.0.1:{port}", app
     finally:

@@ -453,28 +453,52 @@ async def short_queues(settings, db):
         yield served
 
 
-async def test_a_subscriber_that_falls_behind_is_told_to_resync(short_queues, db, token, ids):
+def _transport_of(app, username: str):
+    """The server side of `username`'s one WebSocket subscription: uvicorn's protocol, whose
+    transport says when its buffer is full (pause_writing) and has room again."""
+    [subscriber] = [
+        s
+        for g in app.state.events.fanout.groups.values()
+        if g.principal.username == username
+        for s in g.subscribers
+    ]
+    scope = subscriber.delivery._send_text.__self__.scope  # starlette's WebSocket
+    [protocol] = [
+        c for c in app.state.uvicorn.server_state.connections if getattr(c, "scope", None) is scope
+    ]
+    return protocol
+
+
+async def test_a_slow_subscriber_delays_nobody_and_is_told_to_resync(short_queues, db, token, ids):
     base, app = short_queues
-    publisher = app.state.events.publisher
     variables = {"employerId": await ids.employer()}
-    async with subscribe(base, token("werkgever.hr"), OVERVIEW, variables) as sub:
-        await until_subscribed(base)
-        # Two requests committed while the publisher is held back: then published together,
-        # two events at once for a queue of one.
-        wake, publisher.wake = publisher.wake, lambda: None
-        try:
-            await submit(base, token, db, "wn001")
-            await submit(base, token, db, "wn005")
-        finally:
-            publisher.wake = wake
-        publisher.wake()
-        event = _data(await sub.next(), "processOverviewChanged")
-        assert (event["kind"], event["eventId"], event["instance"]) == ("RESYNC", 2, None)
-        await sub.nothing(0.5)  # the backlog is gone: reloading the overview shows it
-        third = await submit(base, token, db, "wn006")
-        event = _data(await sub.next(), "processOverviewChanged")
-        assert (event["kind"], event["eventId"]) == ("INSTANCE_SUBMITTED", 3)
-        assert event["instance"]["id"] == third
+    async with (
+        subscribe(base, token("werkgever.hr"), OVERVIEW, variables) as slow,
+        subscribe(base, token("kantoor.admin"), OVERVIEW, variables) as fast,
+    ):
+        await until_subscribed(base, 2)
+        # The slow client's connection is backed up (its transport's buffer is full).
+        transport = _transport_of(app, "werkgever.hr")
+        transport.pause_writing()
+        submitted = [await submit(base, token, db, user) for user in ("wn001", "wn005", "wn006")]
+        app.state.events.publisher.wake()
+        # The others get every event at once, whatever the slow one does.
+        seen = [_data(await fast.next(), "processOverviewChanged") for _ in submitted]
+        assert [e["instance"]["id"] for e in seen] == submitted
+        await slow.nothing(0.3)
+        transport.resume_writing()
+        # The frame being written when it stalled, then (the backlog outgrew its queue of one)
+        # RESYNC at the last event, then live again.
+        first = _data(await slow.next(), "processOverviewChanged")
+        assert (first["kind"], first["eventId"]) == ("INSTANCE_SUBMITTED", 1)
+        event = _data(await slow.next(), "processOverviewChanged")
+        assert (event["kind"], event["eventId"], event["instance"]) == ("RESYNC", 3, None)
+        fourth = await submit(base, token, db, "wn007")
+        app.state.events.publisher.wake()
+        event = _data(await slow.next(), "processOverviewChanged")
+        assert (event["kind"], event["eventId"]) == ("INSTANCE_SUBMITTED", 4)
+        assert event["instance"]["id"] == fourth
+        assert _data(await fast.next(), "processOverviewChanged")["eventId"] == 4
 
 
 @pytest.fixture
