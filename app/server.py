@@ -142,7 +142,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     db = Database(settings)
     graphql = LoketflowGraphQL(settings, db, TokenVerifier(settings))
     relay = OutboxRelay(db, settings)  # sends over SMTP, or without LOKETFLOW_SMTP_URL logs
-    events = Events(db, settings, schema)  # live updates: publish the outbox, fan events out
+    # Live updates: publish the event outbox, fan events out to the subscriptions.
+    events = Events(db, settings, schema if settings.live_sharing else None)
     exports = ExportWorker(db, settings, notify=events.wake)
     collective = CollectiveWorker(db, settings, notify=events.wake)
     graphql.export_worker, graphql.events = exports, events

@@ -77,8 +77,13 @@ class Settings(BaseSettings):
     # heartbeat through the broker must come back within `broker_timeout_seconds`).
     events_check_seconds: float = Field(default=2.0, gt=0)
     broker_timeout_seconds: float = Field(default=5.0, gt=0)
-    # Events waiting per subscription; a client that falls further behind is told to resync.
+    # Frames waiting per subscription whose client reads slower than events come; beyond
+    # this its backlog is dropped and it is told to resync.
     subscriber_queue_size: int = Field(default=256, ge=1)
+    # WebSocket subscriptions that ask the same thing with the same rights share one execution
+    # per event (app/events/fanout.py). Off: each executes every event on its own (slower; for
+    # comparison and as an escape hatch).
+    live_sharing: bool = True
     # At most this many missed events are replayed on `after`; more: told to resync.
     events_replay_max: int = Field(default=1000, ge=1)
     # WebSocket: `connection_init` must arrive within this time; subscriptions per connection;

@@ -43,22 +43,23 @@ def by_key(
     return load
 
 
-def steps_of_instances(principal: Principal | None, reader):
+def steps_of_instances(principal: Principal | None, reader, *, system: bool = False):
     """Batch function: instance id -> {position: StepConfig} of the definition version the
     request follows. Read through the instance (scoped), so whoever sees a request sees the
-    configuration it runs on, without the editor's rights."""
+    configuration it runs on, without the editor's rights. `system`: unscoped, for a caller
+    that decides visibility itself (app/events/shared_reads.py)."""
 
     async def load(instance_ids: Sequence[int]) -> list[dict[int, Any]]:
-        stmt = restrict(
+        stmt = (
             select(m.WorkflowInstance.id, m.WorkflowStep)
             .join(
                 m.WorkflowStep,
                 m.WorkflowStep.version_id == m.WorkflowInstance.definition_version_id,
             )
-            .where(m.WorkflowInstance.id.in_(set(instance_ids))),
-            principal,
-            m.WorkflowInstance,
+            .where(m.WorkflowInstance.id.in_(set(instance_ids)))
         )
+        if not system:
+            stmt = restrict(stmt, principal, m.WorkflowInstance)
         rows = list(await reader.rows(stmt))
         users: dict[int, list[int]] = {}
         restricted = [step.id for _, step in rows if step.assignee_kind is AssigneeKind.USERS]

@@ -55,7 +55,7 @@ class Subscriber:
     context: Any  # the connection's context (its principal follows the group's)
     ended: asyncio.Future = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
-    )  # noqa: E501
+    )
 
     def end(self, error: BaseException) -> None:
         """End the subscription with `error` (sent by strawberry as the operation's error)."""
