@@ -47,6 +47,12 @@ class TokenVerifier:
 
     async def username(self, authorization: str | None) -> str | None:
         """The username a request signs in as; None when it sends no credentials at all."""
+        signed = await self.sign_in(authorization)
+        return None if signed is None else signed[0]
+
+    async def sign_in(self, authorization: str | None) -> tuple[str, float] | None:
+        """The username and the moment (epoch seconds, leeway included) its token stops being
+        accepted; None when no credentials were sent at all."""
         if authorization is None or not authorization.strip():
             return None
         scheme, _, token = authorization.strip().partition(" ")
@@ -56,7 +62,7 @@ class TokenVerifier:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub:
             raise Unauthenticated("Het token noemt geen gebruiker (sub).")
-        return sub
+        return sub, float(claims["exp"]) + self.settings.jwt_leeway_seconds
 
     async def _decode(self, token: str) -> dict[str, Any]:
         options = {"require": ["exp", "sub"], "verify_aud": self.settings.jwt_audience is not None}

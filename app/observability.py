@@ -115,6 +115,10 @@ class RequestContext:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        if scope["type"] == "websocket":
+            # The server's own send, for the live fan-out's frames (app/events/fanout.py): a
+            # frame passes no wrapper (none changes one), 1,000 frames an event.
+            scope["loketflow.server_send"] = send
         given = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
         rid = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)

@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import logging
 
-from graphql import GraphQLError
 from sqlalchemy import func, select, text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -28,9 +27,7 @@ from app.db.session import Database
 from app.domain.authz import Principal
 from app.domain.errors import AccessError, Unauthenticated
 from app.events import Events
-from app.events.collector import freeze_startup
-from app.events.follow import CURRENT_OPERATION, LiveOperation
-from app.events.keepalive import KeepAliveHandler
+from app.events.collector import freeze_startup, thaw
 from app.export.download import download_export
 from app.export.worker import ExportWorker
 from app.http import GraphQLOverHTTP
@@ -40,29 +37,9 @@ from app.ratelimit import limiter_for
 from app.schema import schema
 from app.schema.context import Context
 from app.settings import ConfigurationError, Settings, get_settings
+from app.websocket import ConnectionHandler
 
 log = logging.getLogger("loketflow")
-
-
-class RefusingHandler(KeepAliveHandler):
-    """A document refused before it runs (app/schema/limits.py raises from `on_parse` or
-    `on_validate`) gets the operation's `error` message, as a validation error does: over HTTP
-    strawberry turns the raise into `errors`, but over WebSocket it escapes the stream, is logged
-    as a crash and the client sees only `complete`."""
-
-    async def run_operation(self, operation) -> None:
-        # Subscriptions started here hand their live events to the process's fan-out.
-        token = CURRENT_OPERATION.set(LiveOperation(self, operation))
-        try:
-            await super().run_operation(operation)
-        finally:
-            CURRENT_OPERATION.reset(token)
-
-    async def _send_result_stream(self, operation, result_source) -> None:
-        try:
-            await super()._send_result_stream(operation, result_source)
-        except GraphQLError as error:
-            await operation.send_initial_errors([error])
 
 
 class LoketflowGraphQL(GraphQL):
@@ -76,7 +53,7 @@ class LoketflowGraphQL(GraphQL):
         )
         self.max_subscriptions_per_connection = settings.ws_max_subscriptions
         self.graphql_transport_ws_handler_class = type(
-            "KeepAlive", (RefusingHandler,), {"ping_seconds": settings.ws_ping_seconds}
+            "Connection", (ConnectionHandler,), {"ping_seconds": settings.ws_ping_seconds}
         )
         self.settings, self.db, self.verifier = settings, db, verifier
         self.export_worker: ExportWorker | None = None
@@ -87,22 +64,26 @@ class LoketflowGraphQL(GraphQL):
 
     async def sign_in(
         self, authorization: str | None
-    ) -> tuple[Principal | None, AccessError | None]:
-        """The principal behind an Authorization value, or why there is none."""
+    ) -> tuple[Principal | None, AccessError | None, float | None]:
+        """The principal behind an Authorization value (and when its token expires), or why
+        there is none."""
         try:
-            username = await self.verifier.username(authorization)
+            signed = await self.verifier.sign_in(authorization)
         except AccessError as error:
-            return None, error
-        if username is None:
-            return None, None
-        async with self.db.reader() as session:
-            principal = await load_principal(session, username)
+            return None, error, None
+        if signed is None:
+            return None, None, None
+        principal = await self.load(signed[0])
         if principal is None:
-            return None, Unauthenticated("Deze gebruiker bestaat niet of is geblokkeerd.")
-        return principal, None
+            return None, Unauthenticated("Deze gebruiker bestaat niet of is geblokkeerd."), None
+        return principal, None, signed[1]
+
+    async def load(self, username: str) -> Principal | None:
+        async with self.db.reader() as session:
+            return await load_principal(session, username)
 
     async def get_context(self, request, response) -> Context:
-        principal, error = await self.sign_in(request.headers.get("authorization"))
+        principal, error, _expires = await self.sign_in(request.headers.get("authorization"))
         return Context(
             settings=self.settings,
             db=self.db,
@@ -129,10 +110,11 @@ class LoketflowGraphQL(GraphQL):
             return None
         if not isinstance(authorization, str):
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
-        principal, error = await self.sign_in(authorization)
+        principal, error, expires = await self.sign_in(authorization)
         if error is not None:
             raise ConnectionRejectionError({"code": error.code, "message": error.message})
         context.principal, context.auth_error = principal, None
+        context.session_expires_at = expires  # app/websocket.py closes the connection then
         return None
 
 
@@ -177,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             with contextlib.suppress(Exception):
                 await db.optimize()
             await db.dispose()
+            thaw()
 
     async def healthz(request: Request) -> JSONResponse:
         """The process is up (liveness)."""

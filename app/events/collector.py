@@ -41,3 +41,9 @@ def freeze_startup() -> None:
     """Move what startup allocated out of the collector's reach for good (see above)."""
     gc.collect()
     gc.freeze()
+
+
+def thaw() -> None:
+    """Hand the frozen objects back to the collector (the app stops; in tests, the next app
+    of the same process freezes what is alive then)."""
+    gc.unfreeze()

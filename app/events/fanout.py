@@ -53,6 +53,7 @@ class Subscriber:
     group: Group
     delivery: Delivery
     context: Any  # the connection's context (its principal follows the group's)
+    handler: Any = None  # the connection's (app/websocket.py): closed when its user is blocked
     ended: asyncio.Future = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -106,7 +107,7 @@ class Fanout:
         # From here to the end, nothing awaits: the floor is the hub's position at the moment
         # the subscriber became reachable.
         delivery = Delivery(
-            live.handler.websocket.ws.send_text,
+            _text_sender(live.handler.websocket.ws),
             operation.id,
             floor=self.hub.last_seq,
             held=held,
@@ -114,7 +115,7 @@ class Fanout:
             is_open=lambda: live.is_open,
             resync=lambda: self._resync_of(subscriber),
         )
-        subscriber = Subscriber(group=group, delivery=delivery, context=ctx)
+        subscriber = Subscriber(group=group, delivery=delivery, context=ctx, handler=live.handler)
         group.subscribers.append(subscriber)
         return subscriber
 
@@ -262,6 +263,11 @@ class Fanout:
             except AccessError as error:
                 for subscriber in group.subscribers:
                     subscriber.end(error)
+                    if principal is None and subscriber.handler is not None:
+                        # Signed out for good: the connection ends too, after the error.
+                        asyncio.get_running_loop().call_later(
+                            0.2, _sign_out_soon, subscriber.handler
+                        )
                 continue
             counted = (
                 group.view.counts_tasks and self.groups.get((*group.key[:3], principal)) is None
@@ -309,3 +315,27 @@ class Fanout:
             return seq, await self._render(group, group.view.resync(seq), reads)
         finally:
             await reads.close()
+
+
+def _text_sender(websocket):
+    """Send a text frame on `websocket` (starlette's) with the server's own ASGI send when the
+    middleware left it in the scope (app/observability.py), else through starlette."""
+    send = websocket.scope.get("loketflow.server_send")
+    if send is None:
+        return websocket.send_text
+
+    def send_text(text: str):
+        return send({"type": "websocket.send", "text": text})
+
+    return send_text
+
+
+_signing_out: set[asyncio.Task] = set()
+
+
+def _sign_out_soon(handler) -> None:
+    from app.websocket import BLOCKED
+
+    task = asyncio.ensure_future(handler.sign_out(BLOCKED))
+    _signing_out.add(task)
+    task.add_done_callback(_signing_out.discard)

@@ -28,7 +28,7 @@ def _error(status: int, code: str, message: str, **headers: str) -> JSONResponse
 
 def download_export(graphql, db):
     async def endpoint(request: Request) -> Response:
-        principal, error = await graphql.sign_in(request.headers.get("authorization"))
+        principal, error, _expires = await graphql.sign_in(request.headers.get("authorization"))
         if principal is None:
             message = error.message if error else "Log in om dit bestand te downloaden."
             return _error(401, "UNAUTHENTICATED", message, **{"WWW-Authenticate": "Bearer"})

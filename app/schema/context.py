@@ -24,8 +24,10 @@ class Context:
     auth_error: AccessError | None = None
     request: Any = None
     response: Any = None
-    # The `connection_init` payload of a WebSocket connection (strawberry fills it in).
+    # The `connection_init` payload of a WebSocket connection (strawberry fills it in), and
+    # when its token stops being accepted (epoch seconds; renewed by a ping, app/websocket.py).
     connection_params: dict[str, Any] | None = None
+    session_expires_at: float | None = None
     # The background builder of large Excel exports in this process (app/export/worker.py).
     export_worker: Any = None
     # Live updates in this process (app/events): the hub subscriptions follow, the publisher.

@@ -462,9 +462,9 @@ def _transport_of(app, username: str):
         if g.principal.username == username
         for s in g.subscribers
     ]
-    scope = subscriber.delivery._send_text.__self__.scope  # starlette's WebSocket
+    send = subscriber.delivery._send_text.__closure__[0].cell_contents  # uvicorn's own send
     [protocol] = [
-        c for c in app.state.uvicorn.server_state.connections if getattr(c, "scope", None) is scope
+        c for c in app.state.uvicorn.server_state.connections if getattr(c, "send", None) == send
     ]
     return protocol
 
