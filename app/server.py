@@ -37,7 +37,7 @@ from app.ratelimit import limiter_for
 from app.schema import schema
 from app.schema.context import Context
 from app.settings import ConfigurationError, Settings, get_settings
-from app.websocket import ConnectionHandler
+from app.websocket import ConnectionHandler, Connections
 
 log = logging.getLogger("loketflow")
 
@@ -56,6 +56,7 @@ class LoketflowGraphQL(GraphQL):
             "Connection", (ConnectionHandler,), {"ping_seconds": settings.ws_ping_seconds}
         )
         self.settings, self.db, self.verifier = settings, db, verifier
+        self.connections = Connections(settings)
         self.export_worker: ExportWorker | None = None
         self.events: Events | None = None
         self.collective_worker: CollectiveWorker | None = None
@@ -113,6 +114,8 @@ class LoketflowGraphQL(GraphQL):
         principal, error, expires = await self.sign_in(authorization)
         if error is not None:
             raise ConnectionRejectionError({"code": error.code, "message": error.message})
+        self.connections.open(principal.user_id)  # or TooManyConnections (app/websocket.py)
+        context.connection_user_id = principal.user_id
         context.principal, context.auth_error = principal, None
         context.session_expires_at = expires  # app/websocket.py closes the connection then
         return None

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     # the server pings this often and closes a connection that stops answering.
     ws_init_timeout_seconds: float = Field(default=5.0, gt=0)
     ws_max_subscriptions: int = Field(default=10, ge=1)
+    # Connections per user and per process, live subscriptions per user (per process): one user
+    # cannot fill a process with fan-out work (issue 13.2).
+    ws_max_connections_per_user: int = Field(default=20, ge=1)
+    ws_max_connections: int = Field(default=10_000, ge=1)
+    ws_max_subscriptions_per_user: int = Field(default=60, ge=1)
     ws_ping_seconds: float = Field(default=20.0, gt=0)
 
     # The collective move to MijnLoket (app/mijnloket). The invitation link points at the page

@@ -11,6 +11,9 @@ over its whole life (issue 13).
   its current rights. A live subscription follows its user's rights through the events (app/
   events/fanout.py): revoked rights end it with FORBIDDEN, a blocked user with UNAUTHENTICATED,
   and the connection of a blocked user is closed.
+- A user holds at most `ws_max_connections_per_user` connections and a process at most
+  `ws_max_connections` (4429, reason `TOO_MANY_CONNECTIONS: ...`); live subscriptions per user
+  are limited by the fan-out (`TOO_MANY_SUBSCRIPTIONS`).
 - A document refused before it runs gets the operation's `error` message (see below), and every
   subscription started here hands its live events to the process's fan-out.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 
 from graphql import GraphQLError
 
@@ -29,7 +33,35 @@ from app.events.keepalive import KeepAliveHandler
 
 # Close codes and reasons a client can act on (graphql-ws closes with 4403 on a refused init).
 SIGNED_OUT = 4403
+TOO_MANY = 4429
 BLOCKED = "UNAUTHENTICATED: Deze gebruiker bestaat niet (meer) of is geblokkeerd."
+
+
+class TooManyConnections(Exception):
+    """The user, or the process, holds as many connections as it may (issue 13.2)."""
+
+
+class Connections:
+    """The signed-in WebSocket connections of this process, per user."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.per_user: Counter[int] = Counter()
+
+    def open(self, user_id: int) -> None:
+        if sum(self.per_user.values()) >= self.settings.ws_max_connections:
+            raise TooManyConnections("TOO_MANY_CONNECTIONS: this server is full; try another")
+        if self.per_user[user_id] >= self.settings.ws_max_connections_per_user:
+            raise TooManyConnections(
+                f"TOO_MANY_CONNECTIONS: at most {self.settings.ws_max_connections_per_user} "
+                "connections per user"
+            )
+        self.per_user[user_id] += 1
+
+    def close(self, user_id: int) -> None:
+        self.per_user[user_id] -= 1
+        if self.per_user[user_id] <= 0:
+            del self.per_user[user_id]
 
 
 class ConnectionHandler(KeepAliveHandler):
@@ -43,11 +75,17 @@ class ConnectionHandler(KeepAliveHandler):
         finally:
             if self._expiry_watch is not None:
                 self._expiry_watch.cancel()
+            if self.context.connection_user_id is not None:
+                self.view.connections.close(self.context.connection_user_id)
 
     # --- signing in, renewing, expiring ----------------------------------------------------
 
     async def handle_connection_init(self, message) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except TooManyConnections as full:
+            await self.websocket.close(code=TOO_MANY, reason=str(full))
+            return
         if self.connection_acknowledged and self.context.session_expires_at is not None:
             self._expiry_watch = asyncio.create_task(self._close_when_expired())
 

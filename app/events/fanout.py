@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,12 +38,16 @@ from app.events.documents import shared_document
 from app.events.follow import LiveOperation, View
 from app.events.open_counts import OpenCounts
 from app.events.shared_reads import SharedReads
+from app.schema.limits import LimitExceeded
 
 log = logging.getLogger("loketflow.events")
 
 # Groups rendered at once for one event: their reads of the database overlap, without taking
 # every pooled connection.
 RENDER_CONCURRENCY = 8
+# Frames written between two turns of other work (requests, pings): a fan-out to thousands of
+# subscribers never holds the event loop for more than a few milliseconds at a time.
+YIELD_EVERY = 100
 # The fan-out's own queue, in events: a burst waits here, not in every subscription.
 QUEUE_EVENTS = 10_000
 
@@ -54,6 +58,7 @@ class Subscriber:
     delivery: Delivery
     context: Any  # the connection's context (its principal follows the group's)
     handler: Any = None  # the connection's (app/websocket.py): closed when its user is blocked
+    user_id: int = 0  # counted per user (ws_max_subscriptions_per_user)
     ended: asyncio.Future = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -84,6 +89,7 @@ class Fanout:
         self.hub, self.db, self.settings, self.schema = hub, db, settings, schema
         self.groups: dict[tuple, Group] = {}
         self.counts = OpenCounts(db)
+        self.per_user: Counter[int] = Counter()  # live subscriptions per user
         self._task: asyncio.Task | None = None
         self.listener = None  # its queue of the hub's events
 
@@ -96,10 +102,16 @@ class Fanout:
     async def join(self, view: View, ctx, live: LiveOperation, *, held: bool) -> Subscriber:
         """Add a subscription; from the moment this returns, every event after
         `subscriber.delivery.floor` reaches it (held back while `held`)."""
+        principal = ctx.principal
+        if self.per_user[principal.user_id] >= self.settings.ws_max_subscriptions_per_user:
+            raise LimitExceeded(
+                "TOO_MANY_SUBSCRIPTIONS",
+                "Te veel gelijktijdige abonnementen voor deze gebruiker: het maximum is "
+                f"{self.settings.ws_max_subscriptions_per_user}.",
+            )
         operation = live.operation
         document, variables = shared_document(operation.query, operation.operation_name,
                                               operation.variables)  # fmt: skip
-        principal = ctx.principal
         key = (view.field, document.key, variables.key, principal)
         group = self.groups.get(key)
         if group is None:
@@ -117,6 +129,8 @@ class Fanout:
         )
         subscriber = Subscriber(group=group, delivery=delivery, context=ctx, handler=live.handler)
         group.subscribers.append(subscriber)
+        subscriber.user_id = principal.user_id
+        self.per_user[principal.user_id] += 1
         return subscriber
 
     async def _new_group(self, key, view, principal, ctx, document, variables) -> Group:
@@ -143,6 +157,9 @@ class Fanout:
 
     async def leave(self, subscriber: Subscriber) -> None:
         group = subscriber.group
+        self.per_user[subscriber.user_id] -= 1
+        if self.per_user[subscriber.user_id] <= 0:
+            del self.per_user[subscriber.user_id]
         await subscriber.delivery.close()
         if subscriber in group.subscribers:
             group.subscribers.remove(subscriber)
@@ -206,8 +223,10 @@ class Fanout:
         async def one(group: Group, root: Any) -> None:
             async with limit:
                 payload = await self._render(group, root, reads)
-            for subscriber in list(group.subscribers):
+            for n, subscriber in enumerate(list(group.subscribers), start=1):
                 subscriber.delivery.offer(seq, payload)
+                if n % YIELD_EVERY == 0:  # let other requests in between (issue 13.2)
+                    await asyncio.sleep(0)
 
         if len(work) == 1:
             await one(*work[0])

@@ -28,6 +28,7 @@ class Context:
     # when its token stops being accepted (epoch seconds; renewed by a ping, app/websocket.py).
     connection_params: dict[str, Any] | None = None
     session_expires_at: float | None = None
+    connection_user_id: int | None = None  # counted in app/websocket.Connections
     # The background builder of large Excel exports in this process (app/export/worker.py).
     export_worker: Any = None
     # Live updates in this process (app/events): the hub subscriptions follow, the publisher.

@@ -145,3 +145,51 @@ async def test_a_blocked_users_subscription_ends_at_once(live, db, token, ids):
         assert (await receive(ws))["type"] == "complete"
         end = await closed(ws)
     assert end.rcvd.code == 4403 and end.rcvd.reason.startswith("UNAUTHENTICATED")
+
+
+@pytest.fixture
+async def small(settings, db):
+    limits = {"ws_max_connections_per_user": 2, "ws_max_connections": 3,
+              "ws_max_subscriptions_per_user": 3}  # fmt: skip
+    async with serve_app(settings.model_copy(update=limits)) as served:
+        yield served
+
+
+async def test_connections_and_subscriptions_are_limited_per_user_and_process(small, token, ids):
+    base, _app = small
+    url = base.replace("http://", "ws://") + "/graphql"
+    variables = {"e": await ids.employer()}
+    async with contextlib.AsyncExitStack() as stack:
+        hr = [await stack.enter_async_context(session(base, token("werkgever.hr"))) for _ in "ab"]
+        # A third connection of the same user is refused with a reason that says why.
+        async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+            init = {"type": "connection_init",
+                    "payload": {"Authorization": f"Bearer {token('werkgever.hr')}"}}  # fmt: skip
+            await ws.send(json.dumps(init))
+            end = await closed(ws)
+        assert end.rcvd.code == 4429
+        assert end.rcvd.reason == "TOO_MANY_CONNECTIONS: at most 2 connections per user"
+        # Another user still gets in; then the process is full for everybody.
+        await stack.enter_async_context(session(base, token("kantoor.admin")))
+        async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+            init = {"type": "connection_init",
+                    "payload": {"Authorization": f"Bearer {token('kantoor.salaris')}"}}  # fmt: skip
+            await ws.send(json.dumps(init))
+            end = await closed(ws)
+        assert (end.rcvd.code, end.rcvd.reason) == (
+            4429, "TOO_MANY_CONNECTIONS: this server is full; try another"
+        )  # fmt: skip
+        # Three live subscriptions for werkgever.hr over its two connections; the fourth is
+        # refused, on either connection.
+        for n, ws in enumerate((*hr, hr[0])):
+            payload = {"query": OVERVIEW, "variables": variables}
+            await ws.send(json.dumps({"id": str(n), "type": "subscribe", "payload": payload}))
+        await until_subscribed(base, 3)
+        payload = {"query": OVERVIEW, "variables": variables}
+        await hr[1].send(json.dumps({"id": "x", "type": "subscribe", "payload": payload}))
+        refused = await receive(hr[1])
+        assert refused["id"] == "x"
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+    # Connections that closed are counted no more.
+    async with session(base, token("werkgever.hr")), session(base, token("werkgever.hr")):
+        pass
