@@ -85,8 +85,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
         if ":" in host:
             host = f"[{host}]"
         print(f"GraphiQL: http://{host}:{args.port}/graphql", flush=True)
+    from app.server import server_options
+
     uvicorn.run(
         "app.server:create_app",
+        **server_options(settings),
         factory=True,
         host=args.host,
         port=args.port,

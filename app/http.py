@@ -8,7 +8,11 @@
 - `GET` runs queries only: a mutation over GET is 405 with `Allow: POST`;
 - `POST` bodies must be `application/json`: anything else is 415. That also makes the API
   CSRF-safe: a browser's "simple" cross-site requests (text/plain, form encodings) never run;
-- malformed JSON and a missing `query` are 400, always as a JSON error body.
+- malformed JSON (also nested deeper than any request needs, or than Python's parser can
+  take) and a missing `query` are 400, always as a JSON error body; so are malformed GET
+  `variables`;
+- a POST body over `max_body_bytes` is 413, refused on its Content-Length before any of it is
+  read, or as soon as the bytes streamed in pass the limit: the rest is never read.
 """
 
 from __future__ import annotations
@@ -22,6 +26,15 @@ from starlette.responses import JSONResponse
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+# A GraphQL request nests a few levels (body, variables, input, a list in it). Deeper JSON is
+# refused here, so that no later reader of it (strawberry parses the body again, on a deeper
+# stack) can run out of recursion on it.
+MAX_JSON_NESTING = 64
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+
+
+class _TooLarge(Exception):
+    """The body is over the limit: stop reading it."""
 
 
 def _error(status: int, code: str, message: str, media: str = JSON, **headers) -> JSONResponse:
@@ -55,6 +68,44 @@ def negotiate(accept: str | None) -> str | None:
         if choice and (q > best_q or (q == best_q and choice == GRAPHQL_RESPONSE)):
             best, best_q = choice, q
     return best if best_q > 0 else None
+
+
+def parse_json(text: bytes | str) -> tuple[bool, object]:
+    """(True, the value) for JSON within MAX_JSON_NESTING, else (False, None): malformed, or
+    nested too deep (Python's parser gives up on deep nesting with a RecursionError)."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return False, None
+    # Iterative, so that measuring the nesting cannot exhaust the stack either.
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_NESTING:
+            return False, None
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return True, value
+
+
+async def read_body(headers: Headers, receive, limit: int) -> bytes:
+    """The whole body, or _TooLarge as soon as it is known to be over `limit` bytes: from a
+    Content-Length before reading anything, else while the chunks stream in."""
+    declared = headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
 
 def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
@@ -106,6 +157,10 @@ class GraphQLOverHTTP:
         query = (params.get("query") or [None])[0]
         if not query:
             return _error(400, "BAD_REQUEST", "Geef een GraphQL-query mee ('query').")
+        for field in ("variables", "extensions"):
+            value = (params.get(field) or [None])[0]
+            if value is not None and not parse_json(value)[0]:
+                return _error(400, "BAD_REQUEST", f"'{field}' is geen geldige JSON.")
         name = (params.get("operationName") or [None])[0]
         if _operation_type(query, name) in (OperationType.MUTATION, OperationType.SUBSCRIPTION):
             return _error(405, "METHOD_NOT_ALLOWED", "Mutaties alleen met POST.", Allow="POST")
@@ -115,15 +170,15 @@ class GraphQLOverHTTP:
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
             return _error(415, "UNSUPPORTED_MEDIA_TYPE", f"Stuur de query als {JSON}."), receive
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        settings = getattr(self.view, "settings", None)
+        limit = getattr(settings, "max_body_bytes", DEFAULT_MAX_BODY_BYTES)
         try:
-            data = json.loads(body)
-        except ValueError:
+            body = await read_body(headers, receive, limit)
+        except _TooLarge:
+            message = f"De body is groter dan {limit} bytes."
+            return _error(413, "PAYLOAD_TOO_LARGE", message), receive
+        valid, data = parse_json(body)
+        if not valid:
             return _error(400, "BAD_REQUEST", "De body is geen geldige JSON."), receive
         if isinstance(data, list):
             return _error(400, "BAD_REQUEST", "Stuur één operatie per verzoek."), receive

@@ -121,6 +121,11 @@ class LoketflowGraphQL(GraphQL):
         return None
 
 
+def server_options(settings: Settings) -> dict:
+    """How uvicorn serves the app, wherever it is started (`loketflow serve`, tests, bench)."""
+    return {"ws_per_message_deflate": settings.ws_compression}
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     settings.check_for_serving()

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     max_query_aliases: int = Field(default=30, ge=0)
     # A field costs 1; a connection's selections count `first` times (50 when not given).
     max_query_cost: int = Field(default=250_000, ge=10)
+    # POST bodies (app/http.py): larger ones are refused (413) before they are read whole. A
+    # query is at most max_query_bytes; the rest is room for variables.
+    max_body_bytes: int = Field(default=1_048_576, ge=1_000)
+    # Items in any list, and entries in any object, of `variables`: refused before anything is
+    # executed. The largest list the API takes is 1,000 people (startMijnLoketMigration).
+    max_variable_items: int = Field(default=1_000, ge=1)
 
     # Live updates (app/events). The publisher numbers committed events and hands them to the
     # broker (LOKETFLOW_BROADCAST_URL); it also looks this often for events nobody published.
@@ -96,6 +102,10 @@ class Settings(BaseSettings):
     ws_max_connections: int = Field(default=10_000, ge=1)
     ws_max_subscriptions_per_user: int = Field(default=60, ge=1)
     ws_ping_seconds: float = Field(default=20.0, gt=0)
+    # permessage-deflate on WebSocket frames. Off by default (decision): live frames are small
+    # JSON, and compressing costs every connection ~40 KiB of zlib state and every frame CPU
+    # (bench/subscriptions.py); turn it on where bandwidth is scarcer than CPU and memory.
+    ws_compression: bool = False
 
     # The collective move to MijnLoket (app/mijnloket). The invitation link points at the page
     # of the MijnLoket frontend that calls `activateMijnLoket` (`?token=...` is appended).

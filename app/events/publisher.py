@@ -64,9 +64,10 @@ class OutboxPublisher:
                 is not None
             )
 
-    async def publish_pending(self) -> list[Event]:
-        """Number what is waiting, commit, then hand it on; returns the events published."""
-        if not await self._waiting():  # most rounds: a read, no write transaction
+    async def publish_pending(self, woken: bool = False) -> list[Event]:
+        """Number what is waiting, commit, then hand it on; returns the events published.
+        `woken`: a commit just said it wrote events, so skip the look before writing."""
+        if not woken and not await self._waiting():  # polls: a read, no write transaction
             return []
         async with self.db.writer() as session:
             if not self.db.is_sqlite:
@@ -90,14 +91,17 @@ class OutboxPublisher:
         return events
 
     async def _loop(self) -> None:
+        woken = False
         while not self._stopping:
             try:
-                while len(await self.publish_pending()) == BATCH:
+                while len(await self.publish_pending(woken)) == BATCH:
                     pass
             except Exception:
                 log.exception("event publisher: a round failed; trying again")
+            woken = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.settings.events_poll_seconds)
+                woken = True
             self._wake.clear()
         try:  # stopping: what committed last goes out before we leave
             await self.publish_pending()

@@ -17,7 +17,7 @@ import httpx
 import uvicorn
 from websockets.asyncio.client import connect
 
-from app.server import create_app
+from app.server import create_app, server_options
 from app.settings import Settings
 
 
@@ -39,7 +39,10 @@ async def serve_app(settings: Settings) -> AsyncIterator[tuple[str, Any]]:
     """As `serve`, and the app itself (for a test that must hold its publisher back)."""
     port = free_port()
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+        **server_options(settings),
+    )  # fmt: skip
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
