@@ -37,12 +37,11 @@ def _not_the_employee(user) -> ColumnElement[bool]:
 
 def _may_handle(user) -> ColumnElement[bool]:
     """The SQL of assignment.resolve's `may_handle` for another user than the viewer."""
-    managed = exists(
-        select(m.UserDepartment.user_id).where(
-            m.UserDepartment.user_id == user.id,
-            m.UserDepartment.department_id == E.department_id,
-        )
-    )
+    # The user's departments as a list the employee's department must be in: an EXISTS over
+    # user_departments with `E.department_id` inside bound E to a fresh FROM two subqueries
+    # down (any department counted), found by tests/test_request_visibility.py.
+    ud = aliased(m.UserDepartment)
+    managed = E.department_id.in_(select(ud.department_id).where(ud.user_id == user.id))
     return and_(
         _not_the_employee(user),
         user.id != WI.submitter_id,

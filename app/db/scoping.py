@@ -185,6 +185,18 @@ def _subject_of_visible_instance(principal: Principal) -> ColumnElement[bool]:
     on, waiting on one) is a correlated EXISTS over that employee's requests."""
     wi = aliased(m.WorkflowInstance)
     entry = aliased(m.AuditEntry)
+    acted = exists(
+        select(entry.id).where(entry.instance_id == wi.id, entry.actor_id == principal.user_id)
+    )
+    if principal.is_department_manager:
+        # As for the request itself (`_instance_condition`): a manager's past actions count
+        # only while the employee is in its departments.
+        acted = and_(
+            acted,
+            m.Employee.department_id.in_(sorted(principal.department_ids))
+            if principal.department_ids
+            else false(),
+        )
     mine = or_(
         wi.submitter_id == principal.user_id,
         wi.id.in_(
@@ -192,9 +204,7 @@ def _subject_of_visible_instance(principal: Principal) -> ColumnElement[bool]:
             .where(m.WorkflowInstance.open_position.is_not(None), may_act(principal))
             .correlate(None)
         ),
-        exists(
-            select(entry.id).where(entry.instance_id == wi.id, entry.actor_id == principal.user_id)
-        ),
+        acted,
     )
     return or_(
         _employee_condition(principal, (Right.PROCESS_MANAGEMENT,)),

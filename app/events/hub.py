@@ -7,8 +7,9 @@
   the missing events from the database.
 - The broker connection counts (`broker_ok`, /readyz) once our own heartbeat came back through
   it and what was published before was read from the database. A lost connection is noticed at
-  once (the backend says so, app/events/broker.py) or by a heartbeat that does not come back;
-  the hub connects anew (while that fails, again every `broker_timeout_seconds` or sooner) and
+  once (the backend says so, app/events/broker.py), by a publish that fails (once per loss, not
+  per event) or by a heartbeat that does not come back; the hub connects anew (while that
+  fails, again every `broker_timeout_seconds`, or `events_check_seconds` if shorter) and
   reads what was published meanwhile from the database: nothing is missed. While the broker is
   down, every process still finds every event in the database, only later.
 - Each subscription has a bounded queue. One that falls too far behind loses its backlog and is
@@ -87,6 +88,9 @@ class EventHub:
         self._catching_up = asyncio.Lock()
         self._heartbeats: dict[str, asyncio.Event] = {}
         self._wake_watchdog = asyncio.Event()
+        # A failed publish has woken the watchdog since its last verdict: further failures
+        # are the same news (see `published`).
+        self._publish_failed = False
         self._tasks: list[asyncio.Task] = []
         self._listen_task: asyncio.Task | None = None
 
@@ -157,7 +161,13 @@ class EventHub:
             log.warning(
                 "events %s..%s not sent to the broker: %s", events[0].seq, events[-1].seq, error
             )
-            self._wake_watchdog.set()  # is the connection still there?
+            # Is the connection still there? Asked once per loss: while the broker is known to
+            # be down (or the watchdog is already checking), the watchdog retries at its own
+            # pace (`_interval`); waking it on every failed publish made each process
+            # reconnect as often as events came, many times a second.
+            if self.broker_ok and not self._publish_failed:
+                self._publish_failed = True
+                self._wake_watchdog.set()
 
     async def _on_message(self, text: str) -> None:
         data = json.loads(text)
@@ -270,6 +280,7 @@ class EventHub:
 
     def _ready_if(self, connected: bool) -> None:
         self.broker_ok = connected and self._connection is not None and not self._connection.lost
+        self._publish_failed = False  # the watchdog's verdict: the next failure is news again
 
     async def _check_database(self) -> None:
         async with self.db.reader() as session:

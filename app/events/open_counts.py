@@ -16,6 +16,7 @@ events arrive, and every later event is applied.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, cast, func, select
@@ -40,6 +41,9 @@ class OpenCounts:
     def __init__(self, db):
         self.db = db
         self._counts: dict[Key, _Count] = {}
+        # Many subscriptions start at once after a restart: their reads take turns rather than
+        # each taking a pooled connection (on SQLite each holds its own page cache).
+        self._reading = asyncio.Semaphore(2)
 
     async def read(self, key: Key) -> _Count:
         principal, employer_id = key
@@ -55,7 +59,7 @@ class OpenCounts:
             select(func.coalesce(func.max(m.OutboxEvent.seq), 0)).scalar_subquery(),
             select(ids).scalar_subquery(),
         )
-        async with self.db.reader() as session:
+        async with self._reading, self.db.reader() as session:
             value, top, pending = (await session.execute(stmt)).one()
         included = frozenset(int(i) for i in pending.split(",")) if pending else frozenset()
         return _Count(value=value, read_at_seq=top, included=included)

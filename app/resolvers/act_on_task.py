@@ -4,6 +4,11 @@ and bulk approval (DOMAIN.md section 5).
 The instance row is locked before its state is read, so of two concurrent actions on one step
 the second sees the first's result and is refused (TASK_ALREADY_DONE), never applied twice. Who
 may act is resolved at this moment from today's users and role links (assignment.resolve).
+
+A task someone else just decided may have left the loser's scope with it (an approver without
+process management sees a request only while it waits on them): whoever would be an assignee of
+that step, had it still been open, learns TASK_ALREADY_DONE rather than NOT_FOUND. Anyone else
+still gets NOT_FOUND, so no task is revealed to a user who never could have seen it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
-from app.db.instances import apply_action
+from app.db.definitions import version_steps
+from app.db.instances import apply_action, assignment, staff_at
 from app.domain import validation
 from app.domain import workflow as engine
 from app.domain.authz import Principal
@@ -50,10 +56,28 @@ async def act_on_task(
 ) -> tuple[int, int]:
     """Apply one action to the task; (task pk, instance pk)."""
     pk = input_pk(task_id, "Task", "taskId")
-    step = await get_visible(session, principal, m.InstanceStep, pk, "taskId")
+    try:
+        step = await get_visible(session, principal, m.InstanceStep, pk, "taskId")
+    except DomainError as error:
+        if error.code is ErrorCode.NOT_FOUND and await _was_theirs(session, principal, pk):
+            raise DomainError(ErrorCode.TASK_ALREADY_DONE, "Deze taak is al afgehandeld.") from None
+        raise
     action = make(step.position, principal.user_id, validation.comment_text(comment))
     row = await apply_action(session, step.instance_id, action, position=step.position)
     return step.id, row.id
+
+
+async def _was_theirs(session: AsyncSession, principal: Principal, pk: int) -> bool:
+    """Whether step `pk` was opened and has closed since, and the principal is one of those
+    who may act on it (resolved now, as the task centre resolves it while a step is open)."""
+    step = await session.get(m.InstanceStep, pk)
+    if step is None or step.opened_at is None or step.state is engine.StepState.OPEN:
+        return False  # never opened (nobody's task yet), or open and simply not theirs
+    row = await session.get(m.WorkflowInstance, step.instance_id)
+    employee = await session.get(m.Employee, row.employee_id)
+    config = await version_steps(session, row.definition_version_id)
+    staff = await staff_at(session, row.employer_id)
+    return principal.user_id in assignment(row, config, step.position, staff, employee).actors
 
 
 async def _run(info, input: TaskActionInput, make) -> TaskActionPayload:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.db import models as m
 from app.db.scoping import restrict
 from app.domain.errors import NotFound
-from app.schema.ids import from_global_id
+from app.schema.ids import decode_id, from_global_id
 from app.schema.types.node import Node
 from app.schema.types.workflow import load_definition
 
@@ -36,9 +36,13 @@ async def node(info: strawberry.Info, id: strawberry.ID) -> Node | None:
         raise NotFound("Onbekend ID.") from None
     if type_name == "WorkflowDefinition":
         found = await load_definition(ctx, key)
-    elif (model := NODE_MODELS.get(type_name)) is not None and key.isdigit():
-        stmt = restrict(select(model).where(model.id == int(key)), principal, model)
-        found = await ctx.scalar(stmt)
+    elif (model := NODE_MODELS.get(type_name)) is not None:
+        # decode_id: a number no primary key can hold names nothing (and must not reach the
+        # driver, which refuses it with an error rather than "not found").
+        pk = decode_id(id, type_name)
+        if pk is None:
+            raise NotFound("Onbekend ID.")
+        found = await ctx.scalar(restrict(select(model).where(model.id == pk), principal, model))
     else:
         raise NotFound("Onbekend ID.")
     if found is None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
+from app.schema.error_log import Schema
 from app.schema.extensions import (
     CloseReadSession,
     MaskUnexpectedErrors,
@@ -48,7 +48,8 @@ EXTENSIONS = [
     RateLimitMutations,
     MaskUnexpectedErrors,
 ]
-schema = strawberry.Schema(
+# Expected refusals are logged at INFO without a traceback (app/schema/error_log.py).
+schema = Schema(
     query=Query, mutation=Mutation, subscription=Subscription, types=TYPES, extensions=EXTENSIONS
 )
 

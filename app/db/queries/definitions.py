@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.db import models as m
+from app.db.queries.pagination import INT_RANGE
 from app.db.scoping import restrict
 from app.domain.authz import Principal
 from app.domain.catalogue import WorkflowType
@@ -34,7 +35,11 @@ def definition_key(employer_id: int, workflow: WorkflowType) -> str:
 
 def parse_definition_key(key: str) -> tuple[int, WorkflowType] | None:
     employer, _, workflow = key.partition(".")
-    if not employer.isdigit() or len(employer) > 18 or workflow not in WorkflowType.__members__:
+    if not employer.isdigit() or len(employer) > 10 or workflow not in WorkflowType.__members__:
+        return None
+    # Employer ids are 32-bit: a larger number names no employer, and must not reach the
+    # driver (PostgreSQL refuses it with an error, not "not found").
+    if int(employer) not in INT_RANGE:
         return None
     return int(employer), WorkflowType(workflow)
 
