@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, event, select
 
 from app.db import models as m
+from app.db import scoping
 from app.db.eligibility import may_act, open_steps_of
 from app.db.principals import load_principal
 from app.db.request_facts import load_request_facts
@@ -37,12 +38,14 @@ from app.demo import PRODUCTS
 from app.demo_history import load_demo_history
 from app.domain.authz import Grant, Principal, Right, UserType
 from app.domain.visibility import (
+    USER_READER_RIGHTS,
     RequestFacts,
     is_managed_request,
     may_act_now,
     may_see_employee,
     may_see_request,
     may_see_request_subject,
+    may_see_user,
 )
 from app.schema.ids import decode_id, from_global_id, to_global_id
 from tests import factories
@@ -350,6 +353,35 @@ async def test_every_user_sees_in_memory_what_the_sql_lets_it_see(world):
     ):
         assert coverage[reason] > 0, (reason, coverage)
     assert any(f.actors for _, f in facts.values())
+
+
+async def test_every_user_knows_in_memory_the_users_the_sql_shows_it(world):
+    assert USER_READER_RIGHTS == scoping.USER_READER_RIGHTS
+    async with world.db.reader() as s:
+        users = list(
+            await s.execute(
+                select(m.User, m.Employer.provider_id).outerjoin(
+                    m.Employer, m.Employer.id == m.User.employer_id
+                )
+            )
+        )
+        decided = Counter()
+        for viewer in await s.scalars(select(m.User.username)):
+            principal = await load_principal(s, viewer)
+            shown = set(await s.scalars(restrict(select(m.User.id), principal, m.User)))
+            for user, employer_provider_id in users:
+                verdict = may_see_user(
+                    principal,
+                    user.id,
+                    user.user_type,
+                    user.employer_id,
+                    user.provider_id,
+                    employer_provider_id=employer_provider_id,
+                )
+                decided[verdict] += 1
+                if verdict is not None:
+                    assert verdict == (user.id in shown), (viewer, user.username)
+    assert decided[True] and decided[False] and decided[None], decided
 
 
 async def test_the_facts_cost_a_few_queries_however_many_requests(world):

@@ -137,3 +137,42 @@ def may_see_request_subject(
         ):
             return True
     return True if visible_request else None
+
+
+# Rights under which users are known by name (app/db/scoping.USER_READER_RIGHTS, repeated here
+# so the domain needs no database module; a test keeps the two equal).
+USER_READER_RIGHTS = (
+    Right.MANAGE_USERS,
+    Right.VIEW_WORKFLOW_EDITOR,
+    Right.MANAGE_WORKFLOW_EDITOR,
+    Right.PROCESS_MANAGEMENT,
+)
+
+
+def may_see_user(
+    principal: Principal,
+    user_id: int,
+    user_type: UserType,
+    employer_id: int | None,
+    provider_id: int | None,
+    *,
+    employer_provider_id: int | None,
+) -> bool | None:
+    """A user is known by name (the submitter of a request, who acted on a step): oneself;
+    the staff of an employer where one of USER_READER_RIGHTS holds; the office's users for
+    whoever holds one of them at any employer. None for MijnLoket accounts: whether their
+    employment may be seen is the SQL's to decide (`scoping._user_condition`)."""
+    if user_id == principal.user_id:
+        return True
+    if user_type in (UserType.EMPLOYER, UserType.DEPARTMENT_MANAGER):
+        return employer_id is not None and any(
+            right_holds_at(principal, right, employer_id, employer_provider_id)
+            for right in USER_READER_RIGHTS
+        )
+    if user_type is UserType.PROVIDER:
+        return (
+            principal.user_type is not UserType.EMPLOYEE
+            and provider_id == principal.provider_id
+            and any(principal.employers_with(right) for right in USER_READER_RIGHTS)
+        )
+    return None

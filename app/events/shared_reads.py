@@ -1,9 +1,9 @@
 """Rows read once per event for every group of subscriptions (app/events/fanout.py).
 
 When an event is rendered for many groups (many users, each with its own rights), the request it
-is about, its steps, audit trail, declaration, employee and employer are read once, by a system
-read without scoping, and each group is given what its principal may see, decided in memory by
-the mirror of the SQL rules (app/domain/visibility.py, compared with app/db/scoping.py by
+is about, its steps, audit trail, declaration, employee, employer and the users it names
+(submitter, who acted) are read once, by a system read without scoping, and each group is given
+what its principal may see, decided in memory by the mirror of the SQL rules (app/domain/visibility.py, compared with app/db/scoping.py by
 tests/test_request_visibility.py). Where the facts read here cannot decide (e.g. the employer of
 an employee's own other employment), the group's ordinary scoped loader asks the database.
 
@@ -23,7 +23,7 @@ from app.db import models as m
 from app.db.loaders import steps_of_instances
 from app.db.request_facts import load_request_facts
 from app.domain.authz import Principal
-from app.domain.visibility import may_see_request, may_see_request_subject
+from app.domain.visibility import may_see_request, may_see_request_subject, may_see_user
 
 
 class SharedReads:
@@ -41,6 +41,7 @@ class SharedReads:
         self.employers = DataLoader(self._by_id(m.Employer))
         self.departments = DataLoader(self._by_id(m.Department))
         self.employees = DataLoader(self._employees)
+        self.users = DataLoader(self._users)
         self._facts_of_employee: dict[int, list[Any]] = {}  # the requests read, per employee
 
     # --- the system reads ------------------------------------------------------------------
@@ -101,6 +102,15 @@ class SharedReads:
         found = {e.id: (e, p) for e, p in await self._run(lambda s: _all(s, stmt))}
         return [found.get(i) for i in ids]
 
+    async def _users(self, ids: Sequence[int]) -> list[Any]:
+        stmt = (
+            select(m.User, m.Employer.provider_id)
+            .outerjoin(m.Employer, m.Employer.id == m.User.employer_id)
+            .where(m.User.id.in_(sorted(set(ids))))
+        )
+        found = {u.id: (u, p) for u, p in await self._run(lambda s: _all(s, stmt))}
+        return [found.get(i) for i in ids]
+
     async def close(self) -> None:
         async with self._lock:
             if self._session is not None:
@@ -122,6 +132,7 @@ class SharedReads:
         scoped_subject = loaders.request_subject
         scoped_employer = loaders.employer
         scoped_department = loaders.department
+        scoped_user = loaders.user
 
         async def instances(ids):
             return [await self.visible_request(principal, i) for i in ids]
@@ -175,7 +186,27 @@ class SharedReads:
 
             return load
 
+        async def users(ids):
+            out = []
+            for i in ids:
+                found = await self.users.load(i)
+                if found is None:
+                    out.append(None)
+                    continue
+                user, provider_id = found
+                shown = may_see_user(
+                    principal,
+                    user.id,
+                    user.user_type,
+                    user.employer_id,
+                    user.provider_id,
+                    employer_provider_id=provider_id,
+                )
+                out.append(await scoped_user.load(i) if shown is None else user if shown else None)
+            return out
+
         loaders.instance = DataLoader(instances)
+        loaders.user = DataLoader(users)
         loaders.instance_steps = DataLoader(through_request(self.steps, []))
         loaders.audit = DataLoader(through_request(self.audit, []))
         loaders.expense_claim = DataLoader(through_request(self.claims, None))

@@ -38,7 +38,8 @@ EXAMPLES = int(os.environ.get("LOKETFLOW_LIVE_SHARING_EXAMPLES", "6"))
 
 INSTANCE = """instance { id status statusLabel type submittedAt
   employee { name iban bsn department { name } } submitter { username }
-  employer { name } openTask { id name kind } steps { position name state }
+  employer { name } openTask { id name kind } steps { position name state actor { username } }
+  auditTrail { kind actor { username userType } }
   expenseClaim { value amount description } requestedChange { label value } }"""
 TASKS = f"""subscription ($e: ID, $after: Int) {{ taskCentreChanged(employerId: $e, after: $after)
   {{ eventId kind openCount {INSTANCE} }} }}"""

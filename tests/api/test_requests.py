@@ -10,7 +10,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.db import models as m
+from app.domain.authz import Right, UserType
 from app.schema.ids import from_global_id, to_global_id
+from tests import factories
 from tests.conftest import errors_of
 
 INSTANCE = """id type status statusLabel submittedAt displayName
@@ -193,6 +195,94 @@ async def test_twenty_concurrent_approvals_give_one_success(graphql, db):
             select(func.count()).select_from(m.AuditEntry).where(m.AuditEntry.kind == "FINISHED")
         )
     assert (approvals, finished) == (1, 1)
+
+
+async def _decisions(db, instance: str) -> list[tuple[str, str]]:
+    """(kind, actor) of each approval or rejection of the request `instance` (a global id)."""
+    async with db.reader() as s:
+        rows = await s.execute(
+            select(m.AuditEntry.kind, m.User.username)
+            .join(m.User, m.User.id == m.AuditEntry.actor_id)
+            .where(m.AuditEntry.instance_id == int(from_global_id(instance)[1]))
+            .where(m.AuditEntry.kind.in_(["APPROVED", "REJECTED"]))
+        )
+        return [tuple(r) for r in rows]
+
+
+NODE = "query ($id: ID!) { node(id: $id) { id } }"
+
+
+async def test_an_approver_who_came_second_hears_task_already_done(graphql, db):
+    # wn005 works in Magazijn, which has no manager: its claim waits on the employer users and
+    # (an approval for all users) the office's. werkgever.directie has no PROCESS_MANAGEMENT:
+    # it sees the request only while the request waits on it.
+    submitted = await claim(graphql, db, "wn005")
+    assert submitted["errors"] == []
+    [task] = await task_ids(graphql, "werkgever.directie")
+    assert task in await task_ids(graphql, "werkgever.hr")
+    never = ("manager.verkoop",)  # a manager of another department: never an approver here
+    for user in never:
+        refused = await graphql(APPROVE, {"input": {"taskId": task}}, as_user=user)
+        assert [e["code"] for e in refused["data"]["approveTask"]["errors"]] == ["NOT_FOUND"]
+
+    won = await graphql(APPROVE, {"input": {"taskId": task}}, as_user="werkgever.hr")
+    assert won["data"]["approveTask"]["errors"] == []
+    late = await graphql(APPROVE, {"input": {"taskId": task}}, as_user="werkgever.directie")
+    assert late["data"]["approveTask"] == {
+        "task": None,
+        "instance": None,
+        "errors": [{"code": "TASK_ALREADY_DONE", "message": "Deze taak is al afgehandeld.",
+                    "field": None}],
+    }  # fmt: skip
+    for action in (REJECT, COMPLETE):
+        again = await graphql(
+            action, {"input": {"taskId": task, "comment": "Nee"}}, as_user="werkgever.directie"
+        )
+        payload = next(iter(again["data"].values()))
+        assert [e["code"] for e in payload["errors"]] == ["TASK_ALREADY_DONE"]
+    # The request itself stays out of its sight, and out of sight of those who never could
+    # act on it: the same NOT_FOUND as for a task that does not exist.
+    instance = submitted["instance"]["id"]
+    assert errors_of(await graphql(NODE, {"id": instance}, as_user="werkgever.directie")) == [
+        "NOT_FOUND"
+    ]
+    for user in never:
+        refused = await graphql(APPROVE, {"input": {"taskId": task}}, as_user=user)
+        assert refused["data"]["approveTask"]["errors"] == [
+            {"code": "NOT_FOUND", "message": "Taak niet gevonden.", "field": ["taskId"]}
+        ]
+    assert await _decisions(db, instance) == [("APPROVED", "werkgever.hr")]
+
+
+async def test_concurrent_approvers_out_of_scope_after_the_decision_lose_cleanly(graphql, db):
+    # Two employer users without PROCESS_MANAGEMENT race for wn005's claim (Magazijn: no
+    # manager, so all employer users approve): whoever wins, the claim leaves the other's
+    # sight at that moment, and each of the other's attempts must hear TASK_ALREADY_DONE.
+    async with db.reader() as s:
+        employer = await s.scalar(select(m.Employer).where(m.Employer.name.like("De Ideale%")))
+    await factories.user(
+        db,
+        "werkgever.assistent",
+        UserType.EMPLOYER,
+        employer_id=employer.id,
+        provider_id=employer.provider_id,
+        rights=(Right.VIEW_EMPLOYEES,),
+        rights_at=employer.id,
+    )
+    submitted = await claim(graphql, db, "wn005")
+    assert submitted["errors"] == []
+    [task] = await task_ids(graphql, "werkgever.directie")
+    assert await task_ids(graphql, "werkgever.assistent") == [task]
+    users = ["werkgever.directie", "werkgever.assistent"] * 10
+    results = await asyncio.gather(
+        *(graphql(APPROVE, {"input": {"taskId": task}}, as_user=u) for u in users)
+    )
+    payloads = [r["data"]["approveTask"] for r in results]
+    [winner] = [u for u, p in zip(users, payloads, strict=True) if not p["errors"]]
+    losers = [(u, p["errors"]) for u, p in zip(users, payloads, strict=True) if p["errors"]]
+    assert {e[0]["code"] for _, e in losers} == {"TASK_ALREADY_DONE"}
+    assert {u for u, _ in losers} == {"werkgever.directie", "werkgever.assistent"}
+    assert await _decisions(db, submitted["instance"]["id"]) == [("APPROVED", winner)]
 
 
 async def test_reject_needs_a_comment_and_ends_the_request(graphql, db):
