@@ -21,7 +21,6 @@ import asyncio
 import json
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import GraphQLError
@@ -38,6 +37,7 @@ from app.events.documents import shared_document
 from app.events.follow import LiveOperation, View
 from app.events.open_counts import OpenCounts
 from app.events.shared_reads import SharedReads
+from app.events.subscribers import Group, Subscriber, sign_out_soon, text_sender
 from app.schema.limits import LimitExceeded
 
 log = logging.getLogger("loketflow.events")
@@ -50,38 +50,6 @@ RENDER_CONCURRENCY = 8
 YIELD_EVERY = 100
 # The fan-out's own queue, in events: a burst waits here, not in every subscription.
 QUEUE_EVENTS = 10_000
-
-
-@dataclass(eq=False)
-class Subscriber:
-    group: Group
-    delivery: Delivery
-    context: Any  # the connection's context (its principal follows the group's)
-    handler: Any = None  # the connection's (app/websocket.py): closed when its user is blocked
-    user_id: int = 0  # counted per user (ws_max_subscriptions_per_user)
-    ended: asyncio.Future = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
-
-    def end(self, error: BaseException) -> None:
-        """End the subscription with `error` (sent by strawberry as the operation's error)."""
-        self.delivery.closed = True
-        if not self.ended.done():
-            self.ended.set_exception(error)
-
-
-@dataclass(eq=False)
-class Group:
-    key: tuple
-    view: View
-    principal: Principal
-    executor: Executor
-    context: Any  # the group's own context: principal, shared reads, a read session on demand
-    subscribers: list[Subscriber] = field(default_factory=list)
-
-    @property
-    def count_key(self) -> tuple[Principal, int | None]:
-        return (self.principal, self.view.employer_id)
 
 
 class Fanout:
@@ -119,7 +87,7 @@ class Fanout:
         # From here to the end, nothing awaits: the floor is the hub's position at the moment
         # the subscriber became reachable.
         delivery = Delivery(
-            _text_sender(live.handler.websocket.ws),
+            text_sender(live.handler.websocket.ws),
             operation.id,
             floor=self.hub.last_seq,
             held=held,
@@ -200,6 +168,7 @@ class Fanout:
         reads = SharedReads(self.db)
         work: list[tuple[Group, Any]] = []
         access: dict[int, list[Group]] = defaultdict(list)
+        recount: set[tuple] = set()  # open counts to read again (their steps changed hands)
         for group in list(self.groups.values()):
             if changes_access_of(group.principal, event):
                 access[group.principal.user_id].append(group)
@@ -208,8 +177,10 @@ class Fanout:
             if root is None:
                 continue
             if group.view.counts_tasks and group.view.resyncs(group.principal, event):
-                await self.counts.reread(group.count_key)
+                recount.add(group.count_key)
             work.append((group, root))
+        for key in recount:
+            await self.counts.reread(key)
         try:
             for user_id, groups in access.items():
                 work += await self._access_changed(user_id, groups, event)
@@ -241,14 +212,15 @@ class Fanout:
         if group.view.counts_tasks:
             root._open_count = self.counts.value(group.count_key)
         context = group.context
-        context.shared_reads = reads
-        try:
-            result = execute_subscription_event(group.executor.build_per_event_executor(root))
-            if optimized_is_awaitable(result):
-                result = await result
-        finally:
-            context.shared_reads = None
-            await context.after_write()  # no read session kept between events
+        async with group.rendering:  # a slow subscriber's RESYNC may be rendered meanwhile
+            context.shared_reads = reads
+            try:
+                result = execute_subscription_event(group.executor.build_per_event_executor(root))
+                if optimized_is_awaitable(result):
+                    result = await result
+            finally:
+                context.shared_reads = None
+                await context.after_write()  # no read session kept between events
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = self._formatted(result.errors, context)
@@ -285,7 +257,7 @@ class Fanout:
                     if principal is None and subscriber.handler is not None:
                         # Signed out for good: the connection ends too, after the error.
                         asyncio.get_running_loop().call_later(
-                            0.2, _sign_out_soon, subscriber.handler
+                            0.2, sign_out_soon, subscriber.handler
                         )
                 continue
             counted = (
@@ -323,7 +295,11 @@ class Fanout:
         for key in {g.count_key for g in self.groups.values() if g.view.counts_tasks}:
             await self.counts.reread(key)
         work = [(g, g.view.resync(seq)) for g in self.groups.values()]
-        await self._render_all(work, seq, SharedReads(self.db))
+        reads = SharedReads(self.db)
+        try:
+            await self._render_all(work, seq, reads)
+        finally:
+            await reads.close()
 
     async def _resync_of(self, subscriber: Subscriber) -> tuple[int, str] | None:
         """A RESYNC for one subscriber whose backlog was dropped (a slow client)."""
@@ -334,27 +310,3 @@ class Fanout:
             return seq, await self._render(group, group.view.resync(seq), reads)
         finally:
             await reads.close()
-
-
-def _text_sender(websocket):
-    """Send a text frame on `websocket` (starlette's) with the server's own ASGI send when the
-    middleware left it in the scope (app/observability.py), else through starlette."""
-    send = websocket.scope.get("loketflow.server_send")
-    if send is None:
-        return websocket.send_text
-
-    def send_text(text: str):
-        return send({"type": "websocket.send", "text": text})
-
-    return send_text
-
-
-_signing_out: set[asyncio.Task] = set()
-
-
-def _sign_out_soon(handler) -> None:
-    from app.websocket import BLOCKED
-
-    task = asyncio.ensure_future(handler.sign_out(BLOCKED))
-    _signing_out.add(task)
-    task.add_done_callback(_signing_out.discard)

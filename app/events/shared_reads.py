@@ -3,9 +3,10 @@
 When an event is rendered for many groups (many users, each with its own rights), the request it
 is about, its steps, audit trail, declaration, employee, employer and the users it names
 (submitter, who acted) are read once, by a system read without scoping, and each group is given
-what its principal may see, decided in memory by the mirror of the SQL rules (app/domain/visibility.py, compared with app/db/scoping.py by
-tests/test_request_visibility.py). Where the facts read here cannot decide (e.g. the employer of
-an employee's own other employment), the group's ordinary scoped loader asks the database.
+what its principal may see, decided in memory by the mirror of the SQL rules
+(app/domain/visibility.py, compared with app/db/scoping.py by tests/test_request_visibility.py).
+Where the facts read here cannot decide (e.g. the employer of an employee's own other
+employment), the group's ordinary scoped loader asks the database.
 
 The group's other loaders stay as they are: scoped reads per group, cached for the event.
 """
