@@ -176,7 +176,9 @@ class GraphQLOverHTTP:
             body = await read_body(headers, receive, limit)
         except _TooLarge:
             message = f"De body is groter dan {limit} bytes."
-            return _error(413, "PAYLOAD_TOO_LARGE", message), receive
+            # Closing the connection stops the client from sending the rest to a server that
+            # would only read and drop it.
+            return _error(413, "PAYLOAD_TOO_LARGE", message, Connection="close"), receive
         valid, data = parse_json(body)
         if not valid:
             return _error(400, "BAD_REQUEST", "De body is geen geldige JSON."), receive

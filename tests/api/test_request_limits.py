@@ -5,6 +5,7 @@ malformed JSON, over POST and GET alike."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.db import models as m
 from app.server import create_app
+from tests.api.live import serve
 from tests.api.test_requests import APPROVE, CLAIM, claim, component_id, task_ids
 from tests.conftest import errors_of
 
@@ -37,6 +39,8 @@ async def _instances(db) -> int:
 
 def _refused(response: httpx.Response, status: int, code: str) -> None:
     assert response.status_code == status, response.text
+    if status == 413:
+        assert response.headers["connection"] == "close"
     assert response.headers["content-type"].startswith("application/json")
     [error] = response.json()["errors"]
     assert error["extensions"] == {"code": code} and error["message"]
@@ -62,6 +66,25 @@ async def test_a_body_over_the_limit_is_413_by_its_content_length_unread(setting
     _refused(response, 413, "PAYLOAD_TOO_LARGE")
     assert pulled == 0  # refused on the header: not one byte of the body was read
     assert await _instances(db) == before
+
+
+async def test_a_real_server_answers_413_before_the_body_is_sent(settings, db):
+    # Over a socket: the headers announce 20 MB and not one byte of the body follows; the
+    # answer comes all the same, and the server closes the connection.
+    async with serve(settings) as base:
+        host, port = base.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"POST /graphql HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 20000000\r\n\r\n"
+        )
+        await writer.drain()
+        async with asyncio.timeout(5):
+            answer = await reader.read()  # to the end: the server closed the connection
+        writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert json.loads(body)["errors"][0]["extensions"] == {"code": "PAYLOAD_TOO_LARGE"}
 
 
 async def test_a_streamed_body_is_refused_once_it_passes_the_limit(settings, db, token):
