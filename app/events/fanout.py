@@ -58,6 +58,7 @@ class Fanout:
         self.groups: dict[tuple, Group] = {}
         self.counts = OpenCounts(db)
         self.per_user: Counter[int] = Counter()  # live subscriptions per user
+        self._forming: dict[tuple, asyncio.Future] = {}  # groups being made
         self._task: asyncio.Task | None = None
         self.listener = None  # its queue of the hub's events
 
@@ -81,9 +82,8 @@ class Fanout:
         document, variables = shared_document(operation.query, operation.operation_name,
                                               operation.variables)  # fmt: skip
         key = (view.field, document.key, variables.key, principal)
-        group = self.groups.get(key)
-        if group is None:
-            group = await self._new_group(key, view, principal, ctx, document, variables)
+        while (group := self.groups.get(key)) is None:
+            await self._form_group(key, view, principal, ctx, document, variables)
         # From here to the end, nothing awaits: the floor is the hub's position at the moment
         # the subscriber became reachable.
         delivery = Delivery(
@@ -100,6 +100,21 @@ class Fanout:
         subscriber.user_id = principal.user_id
         self.per_user[principal.user_id] += 1
         return subscriber
+
+    async def _form_group(self, key, view, principal, ctx, document, variables) -> None:
+        """Make the group of `key`, once: a thousand tabs that open at once (a restart, a
+        wall of dashboards) wait for the one that makes it, rather than each reading its
+        open count."""
+        forming = self._forming.get(key)
+        if forming is not None:
+            await asyncio.shield(forming)
+            return
+        forming = self._forming[key] = asyncio.get_running_loop().create_future()
+        try:
+            await self._new_group(key, view, principal, ctx, document, variables)
+        finally:
+            del self._forming[key]
+            forming.set_result(None)
 
     async def _new_group(self, key, view, principal, ctx, document, variables) -> Group:
         if view.counts_tasks:
