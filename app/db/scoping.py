@@ -259,10 +259,28 @@ def visibility(
         )
     if model is m.OutboxEmail:
         # The e-mails an employer's requests sent, for whoever follows them in process
-        # management (not department managers: the e-mails cover every department).
+        # management (not department managers: the e-mails cover every department); that right
+        # shows every request there. An invitation to MijnLoket is about a person: only for
+        # whoever may see that employee (running collective actions, or viewing employees).
         if principal.is_department_manager:
             return false()
-        return employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.OutboxEmail.employer_id)
+        invitation = aliased(m.Invitation)
+        person_visible = exists(
+            select(invitation.id).where(
+                invitation.id == m.OutboxEmail.invitation_id,
+                invitation.employee_id.in_(
+                    select(m.Employee.id).where(
+                        _employee_condition(
+                            principal, (Right.VIEW_EMPLOYEES, Right.COLLECTIVE_ACTIONS)
+                        )
+                    )
+                ),
+            )
+        )
+        return and_(
+            employers_where(principal, [Right.PROCESS_MANAGEMENT])(m.OutboxEmail.employer_id),
+            or_(m.OutboxEmail.invitation_id.is_(None), person_visible),
+        )
     if model is m.User:
         return _user_condition(principal)
     if model is m.CollectiveAction:

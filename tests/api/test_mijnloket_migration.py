@@ -125,6 +125,10 @@ async def test_the_migration_invites_blocks_and_reports(
     bodies = [e["node"]["body"] for e in outbox["data"]["outboxEmails"]["edges"]]
     assert len(bodies) == 9 and all(rules.LINK_PLACEHOLDER in b for b in bodies)
     assert not any("token=" in b for b in bodies)
+    # An invitation is about a person: not for a reader who may not see the employees
+    # (PROCESS_MANAGEMENT without VIEW_EMPLOYEES or COLLECTIVE_ACTIONS, issue 13.5).
+    outbox = await graphql(OUTBOX, {"e": await ids.employer()}, as_user="kantoor.salaris")
+    assert outbox["data"]["outboxEmails"]["edges"] == []
     async with db.reader() as s:
         blocked = await s.scalar(
             select(func.count())
