@@ -59,6 +59,7 @@ class Fanout:
         self.counts = OpenCounts(db)
         self.per_user: Counter[int] = Counter()  # live subscriptions per user
         self._forming: dict[tuple, asyncio.Future] = {}  # groups being made
+        self.position = 0  # the last event handed to every subscription it concerns
         self._task: asyncio.Task | None = None
         self.listener = None  # its queue of the hub's events
 
@@ -174,6 +175,7 @@ class Fanout:
                             await self._resync_everyone(self.hub.last_seq)
                         else:
                             await self.deliver(event)
+                            self.position = event.seq
                 except Exception:
                     log.exception("live updates: an event could not be delivered")
 

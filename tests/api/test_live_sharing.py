@@ -202,6 +202,10 @@ class World:
                         .select_from(m.OutboxEvent)
                         .where(m.OutboxEvent.seq.is_(None))
                     )
+        fanout = self.app_shared.state.events.fanout
+        async with asyncio.timeout(20):
+            while fanout.position < top:  # noqa: ASYNC110 (no signal for it)
+                await asyncio.sleep(0.05)
         # The fan-out and the lone subscriptions render and send (the lone ones slowly, one
         # execution each): until both sides sent as much, or 30 s (then the test shows what
         # differs), then a moment of quiet.
