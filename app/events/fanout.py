@@ -145,6 +145,8 @@ class Fanout:
         if self.per_user[subscriber.user_id] <= 0:
             del self.per_user[subscriber.user_id]
         await subscriber.delivery.close()
+        if subscriber.ended.done() and not subscriber.ended.cancelled():
+            subscriber.ended.exception()  # seen: asyncio need not report it as lost
         if subscriber in group.subscribers:
             group.subscribers.remove(subscriber)
         if not group.subscribers and self.groups.get(group.key) is group:
