@@ -105,6 +105,17 @@ async def follow(info, view: View, after: int | None) -> AsyncGenerator[Any, Non
         await fanout.leave(subscriber)
 
 
+async def _judge(ctx, view: View, principal: Principal, event: Event) -> tuple[Principal, Any]:
+    """The principal after `event` and what the subscription shows of it: an event about the
+    subscriber's own access reloads its rights (raising when the subscription is no longer
+    allowed) and means RESYNC."""
+    if changes_access_of(principal, event):
+        principal = await reload_principal(ctx)
+        view.check(principal)
+        return principal, view.resync(event.seq)
+    return principal, view.judge(principal, event)
+
+
 async def _replay(ctx, view: View, after: int, last: int):
     """Each event published after `after` as (what is shown or None, its number); just a RESYNC
     at `last` if there are more than `events_replay_max` of them."""
@@ -115,12 +126,7 @@ async def _replay(ctx, view: View, after: int, last: int):
         return
     principal = ctx.principal
     for event in missed:
-        if changes_access_of(principal, event):
-            principal = await reload_principal(ctx)
-            view.check(principal)
-            shown = view.resync(event.seq)
-        else:
-            shown = view.judge(principal, event)
+        principal, shown = await _judge(ctx, view, principal, event)
         if shown is not None:
             await ctx.after_write()  # each event's fields read afresh, never from old caches
         yield shown, event.seq
@@ -147,12 +153,7 @@ async def _follow_alone(ctx, view: View, after: int | None) -> AsyncGenerator[An
             if event.seq <= last:
                 continue
             last = event.seq
-            if changes_access_of(principal, event):
-                principal = await reload_principal(ctx)
-                view.check(principal)
-                shown = view.resync(event.seq)
-            else:
-                shown = view.judge(principal, event)
+            principal, shown = await _judge(ctx, view, principal, event)
             if shown is not None:
                 await ctx.after_write()
                 yield shown

@@ -148,77 +148,67 @@ class SharedReads:
 
             return load
 
-        async def subjects(ids):
-            out = []
-            for i in ids:
-                found = await self.employees.load(i)
-                if found is None:
-                    out.append(None)
-                    continue
-                employee, provider_id = found
-                shown = may_see_request_subject(
-                    principal,
-                    employee.employer_id,
-                    employee.department_id,
-                    employee.person_id,
-                    employer_provider_id=provider_id,
-                    visible_request=await self._subject_of_visible(principal, employee.id),
-                )
-                if shown is None:  # another request of the employee may decide: ask SQL
-                    out.append(await scoped_subject.load(i))
-                else:
-                    out.append(employee if shown else None)
-            return out
+        def judged(shared: DataLoader, scoped: DataLoader, decide, row=lambda found: found):
+            """Rows of the shared reads, each shown (True), hidden (False) or, when the facts
+            read cannot decide (None), asked of the group's scoped loader."""
 
-        def by_employer(shared: DataLoader, scoped: DataLoader, employer_of):
             async def load(ids):
                 out = []
                 for i in ids:
-                    row = await shared.load(i)
-                    if row is None:
-                        out.append(None)
-                    elif employer_of(row) in principal.reachable_employer_ids:
-                        out.append(row)
-                    elif principal.person_id is None:  # no own employments elsewhere
+                    found = await shared.load(i)
+                    verdict = None if found is None else decide(found)
+                    if found is None or verdict is False:
                         out.append(None)
                     else:
-                        out.append(await scoped.load(i))
+                        out.append(row(found) if verdict else await scoped.load(i))
                 return out
 
             return load
 
-        async def users(ids):
-            out = []
-            for i in ids:
-                found = await self.users.load(i)
-                if found is None:
-                    out.append(None)
-                    continue
-                user, provider_id = found
-                shown = may_see_user(
-                    principal,
-                    user.id,
-                    user.user_type,
-                    user.employer_id,
-                    user.provider_id,
-                    employer_provider_id=provider_id,
-                )
-                out.append(await scoped_user.load(i) if shown is None else user if shown else None)
-            return out
+        def subject(found) -> bool | None:
+            employee, provider_id = found
+            return may_see_request_subject(
+                principal,
+                employee.employer_id,
+                employee.department_id,
+                employee.person_id,
+                employer_provider_id=provider_id,
+                visible_request=self._subject_of_visible(principal, employee.id),
+            )
 
+        def user(found) -> bool | None:
+            row, provider_id = found
+            return may_see_user(
+                principal,
+                row.id,
+                row.user_type,
+                row.employer_id,
+                row.provider_id,
+                employer_provider_id=provider_id,
+            )
+
+        def reached(employer_id: int) -> bool | None:
+            """Employers it reaches; an employee user's own other employments: SQL decides."""
+            if employer_id in principal.reachable_employer_ids:
+                return True
+            return False if principal.person_id is None else None
+
+        first = lambda found: found[0]  # noqa: E731 (rows read with their office)
         loaders.instance = DataLoader(instances)
-        loaders.user = DataLoader(users)
         loaders.instance_steps = DataLoader(through_request(self.steps, []))
         loaders.audit = DataLoader(through_request(self.audit, []))
         loaders.expense_claim = DataLoader(through_request(self.claims, None))
         loaders.instance_config = DataLoader(through_request(self.config, {}))
-        loaders.request_subject = DataLoader(subjects)
-        loaders.employer = DataLoader(by_employer(self.employers, scoped_employer, lambda r: r.id))
+        loaders.request_subject = DataLoader(judged(self.employees, scoped_subject, subject, first))
+        loaders.user = DataLoader(judged(self.users, scoped_user, user, first))
+        loaders.employer = DataLoader(
+            judged(self.employers, scoped_employer, lambda row: reached(row.id))
+        )
         loaders.department = DataLoader(
-            by_employer(self.departments, scoped_department, lambda r: r.employer_id)
+            judged(self.departments, scoped_department, lambda row: reached(row.employer_id))
         )
 
-    async def _subject_of_visible(self, principal: Principal, employee_id: int) -> bool:
+    def _subject_of_visible(self, principal: Principal, employee_id: int) -> bool:
         """A request read for this event is about the employee and the principal sees it."""
         facts = self._facts_of_employee.get(employee_id, ())
         return any(may_see_request(principal, f) for f in facts)
