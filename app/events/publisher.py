@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text, update
 
 from app.db import models as m
 from app.db.session import Database
@@ -30,9 +30,11 @@ STOP_SECONDS = 3.0
 ADVISORY_LOCK = 7_201_345
 
 
-def to_event(row: m.OutboxEvent) -> Event:
+def to_event(row, seq: int | None = None) -> Event:
+    """The event of an outbox row (an `OutboxEvent` or a row of its table); `seq` when the row
+    was numbered in this round."""
     return Event(
-        seq=row.seq,
+        seq=row.seq if seq is None else seq,
         kind=row.kind,
         at=row.at,
         employer_id=row.employer_id,
@@ -72,20 +74,27 @@ class OutboxPublisher:
         async with self.db.writer() as session:
             if not self.db.is_sqlite:
                 await session.execute(text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})"))
-            rows = list(
-                await session.scalars(
-                    select(m.OutboxEvent)
-                    .where(m.OutboxEvent.seq.is_(None))
-                    .order_by(m.OutboxEvent.id)
+            # One read: the waiting rows, each with the top number so far (one round trip,
+            # not two: this is on the path of every live update), then one UPDATE for all.
+            E = m.OutboxEvent
+            top_so_far = select(func.max(E.seq)).scalar_subquery()
+            rows = (
+                await session.execute(
+                    select(E.__table__, top_so_far.label("top"))
+                    .where(E.seq.is_(None))
+                    .order_by(E.id)
                     .limit(BATCH)
                 )
-            )
-            top = await session.scalar(select(func.max(m.OutboxEvent.seq))) or 0
-            now = m.utcnow()
-            for n, row in enumerate(rows, start=1):
-                row.seq, row.published_at = top + n, now
-            await session.flush()
-            events = [to_event(r) for r in rows]
+            ).all()
+            if not rows:
+                return []
+            top, now = rows[0].top or 0, m.utcnow()
+            await session.execute(
+                update(E.__table__).where(E.__table__.c.id == bindparam("event_id")),
+                [{"event_id": r.id, "seq": top + n, "published_at": now}
+                 for n, r in enumerate(rows, start=1)],
+            )  # fmt: skip
+            events = [to_event(r, top + n) for n, r in enumerate(rows, start=1)]
         if events:
             await self.hub.published(events)
         return events
