@@ -97,3 +97,62 @@ async def test_0010_takes_the_links_out_of_stored_invitation_emails(tmp_path):
     assert rows["mijnloket-invitation:41"] == (f"Activeer via:\n\n{LINK_PLACEHOLDER}\n", 7)
     assert rows["mijnloket-reminder:7"] == (f"Dat kan via:\n\n{LINK_PLACEHOLDER}\n\nGroet", 7)
     assert rows["instance:1:step:1:user:2"] == ("Een taak: http://x/taken?id=3", None)
+
+
+async def test_0012_renames_accounts_named_after_their_address(tmp_path):
+    """Issue 13.3: a MijnLoket account registered before 0012 carried its e-mail address as
+    username. Afterwards it has a made name, staff accounts keep theirs, and the person gets an
+    e-mail with the new name at the MijnLoket address. Rows written at 0011, in raw SQL."""
+    import re
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from app.db.migrate import upgrade
+    from app.domain.mijnloket import USERNAME_ALPHABET, USERNAME_LENGTH, USERNAME_PREFIX
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await upgrade(engine, "0011")
+        now = "2026-11-30 10:00:00.000000"
+        async with engine.begin() as conn:
+            for pk, username, kind in (
+                (1, "a@prive.example.nl", "EMPLOYEE"),
+                (2, "werkgever.hr", "EMPLOYER"),
+                (3, "wn001", "EMPLOYEE"),
+            ):
+                await conn.execute(
+                    text(
+                        "INSERT INTO users (id, username, display_name, user_type, person_id, "
+                        "employer_id, active, created_at) VALUES (:id, :u, 'Ans Adres', :k, 5, "
+                        "4, 1, :t)"
+                    ),
+                    {"id": pk, "u": username, "k": kind, "t": now},
+                )
+            await conn.execute(
+                text(
+                    "INSERT INTO employees (id, employer_id, person_id, department_id, "
+                    "employee_number, name, country, werknemerloket_state, is_on_call, "
+                    "employment_start, mijnloket_email, mijnloket_account_id) VALUES "
+                    "(9, 4, 5, 6, 41, 'Ans Adres', 'NL', 'BLOCKED', 0, '2020-01-01', "
+                    "'a@prive.example.nl', 1)"
+                )
+            )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            names = dict((await conn.execute(text("SELECT id, username FROM users"))).all())
+            mails = (
+                await conn.execute(
+                    text(
+                        "SELECT dedupe_key, employer_id, recipient_user_id, to_address, body, "
+                        "status FROM outbox_emails"
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    made = re.escape(USERNAME_PREFIX) + f"[{USERNAME_ALPHABET}]{{{USERNAME_LENGTH}}}"
+    assert re.fullmatch(made, names[1]) and (names[2], names[3]) == ("werkgever.hr", "wn001")
+    [mail] = mails
+    assert mail[:4] == ("mijnloket-username:1", 4, 1, "a@prive.example.nl")
+    assert names[1] in mail.body and mail.status == "PENDING"

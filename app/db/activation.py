@@ -55,8 +55,12 @@ async def existing_account(session: AsyncSession, person_id: int) -> m.User | No
     )
 
 
-async def username_taken(session: AsyncSession, username: str) -> bool:
-    return await session.scalar(select(m.User.id).where(m.User.username == username)) is not None
+async def free_username(session: AsyncSession) -> str:
+    """A username for a new MijnLoket account that no account has (rules.new_username)."""
+    while True:
+        name = rules.new_username()
+        if await session.scalar(select(m.User.id).where(m.User.username == name)) is None:
+            return name
 
 
 async def activate(
@@ -64,11 +68,10 @@ async def activate(
     principal: Principal | None,
     token: str,
     password: str | None,
-    username: str | None = None,
 ) -> tuple[m.User, bool]:
     """(the account, whether it is new). Linking needs the existing account signed in. A new
-    account is named after the e-mail address, unless `username` is given: two people may share
-    an address (the candidates' warning), and the second then needs a name of its own."""
+    account gets a username made by the service (never the e-mail address: rules.new_username),
+    told to the person in the payload and the confirmation e-mail."""
     invitation = await invitation_of(session, token, lock=True)
     employee = await session.get(m.Employee, invitation.employee_id, with_for_update=True)
     employer = await session.get(m.Employer, employee.employer_id)
@@ -84,22 +87,8 @@ async def activate(
             )
     else:
         rules.check_password(password, invitation.email)
-        name = invitation.email if username is None else rules.check_username(username)
-        if await username_taken(session, name):
-            if username is None:
-                raise DomainError(
-                    ErrorCode.EMAIL_TAKEN,
-                    "Dit e-mailadres is al de gebruikersnaam van een ander MijnLoket-account. "
-                    "Kies een eigen gebruikersnaam.",
-                    ["username"],
-                )
-            raise DomainError(
-                ErrorCode.USERNAME_TAKEN,
-                "Deze gebruikersnaam is al in gebruik; kies een andere.",
-                ["username"],
-            )
         account = m.User(
-            username=name,
+            username=await free_username(session),
             display_name=employee.name,
             user_type=UserType.EMPLOYEE,
             person_id=employee.person_id,
@@ -112,10 +101,9 @@ async def activate(
     invitation.used_at, invitation.account_id = m.utcnow(), account.id
     kind = "ACCOUNT_REGISTERED" if created else "ACCOUNT_LINKED"
     log(session, invitation.action_id, kind, employee_id=employee.id, actor_id=account.id)
-    subject, body = rules.confirmation_email(employee.name, employer.name)
-    mail(
-        session, f"mijnloket-confirmation:{employee.id}", employee, invitation.email, subject, body
-    )
+    subject, body = rules.confirmation_email(employee.name, employer.name, account.username)
+    key = f"mijnloket-confirmation:{employee.id}"
+    mail(session, key, employee, invitation.email, subject, body, recipient_user_id=account.id)
     log(session, invitation.action_id, "CONFIRMATION_SENT", employee_id=employee.id)
     if invitation.action_id is not None:  # the message centre shows the activation live
         announce(session, await session.get(m.CollectiveAction, invitation.action_id))

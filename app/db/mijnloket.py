@@ -151,6 +151,16 @@ async def handle(
     return status
 
 
+# Every e-mail about MijnLoket (invitation, reminder, confirmation, new username) is keyed with
+# this prefix: its recipient is the person's (future) MijnLoket address (outboxEmails hides it
+# from whoever may not read that address).
+MAIL_KEY_PREFIX = "mijnloket-"
+
+
+def is_mijnloket_mail(email: m.OutboxEmail) -> bool:
+    return email.dedupe_key.startswith(MAIL_KEY_PREFIX)
+
+
 def mail(
     session,
     dedupe_key: str,
@@ -160,11 +170,14 @@ def mail(
     body: str,
     *,
     invitation_id: int | None = None,
+    recipient_user_id: int | None = None,
 ):
+    assert dedupe_key.startswith(MAIL_KEY_PREFIX)
     session.add(
         m.OutboxEmail(
             dedupe_key=dedupe_key,
             employer_id=employee.employer_id,
+            recipient_user_id=recipient_user_id,
             to_address=to,
             subject=subject,
             body=body,

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from app.domain.mijnloket import same_address
+
 
 class Right(StrEnum):
     VIEW_WORKFLOW_EDITOR = "VIEW_WORKFLOW_EDITOR"
@@ -150,6 +152,36 @@ def may_see_mijnloket_email(principal: Principal, employer_id: int, person_id: i
     if principal.is_department_manager:
         return False
     return principal.has_right(Right.VIEW_MIJNLOKET_EMAIL, employer_id)
+
+
+def may_see_private_email(
+    principal: Principal,
+    employer_id: int,
+    person_id: int,
+    private_email: str | None,
+    mijnloket_email: str | None,
+) -> bool:
+    """The private e-mail address is contact data, readable wherever the employee is (DOMAIN.md
+    section 1: "everything else about the employee is"). But the MijnLoket invitation is
+    prefilled from it and activation keeps that address (section 7), so it is often also the
+    address the person signs in to MijnLoket with. Then it is the MijnLoket e-mail address,
+    and reading it needs what `mijnLoketEmail` needs (decision, issue 13.4): otherwise one
+    field would show freely what the other guards."""
+    if not same_address(private_email, mijnloket_email):
+        return True
+    return may_see_mijnloket_email(principal, employer_id, person_id)
+
+
+def may_see_mijnloket_recipients(principal: Principal, employer_id: int) -> bool:
+    """The recipient of an e-mail about MijnLoket (invitation, reminder, confirmation) is the
+    person's MijnLoket address: for holders of VIEW_MIJNLOKET_EMAIL there, and for whoever runs
+    the migration there (COLLECTIVE_ACTIONS: they chose where the invitations went, DOMAIN.md
+    section 7). Never department managers."""
+    if principal.is_department_manager:
+        return False
+    return principal.has_right(Right.VIEW_MIJNLOKET_EMAIL, employer_id) or principal.has_right(
+        Right.COLLECTIVE_ACTIONS, employer_id
+    )
 
 
 def may_administer_at(principal: Principal, employer_id: int) -> bool:

@@ -269,9 +269,16 @@ def mask_iban(value: str) -> str:
     return f"{value[:4]} **** **** **{value[-4:-2]} {value[-2:]}"
 
 
-def describe(change: dict[str, Any] | None, *, show_iban: bool = True) -> list[tuple[str, str]]:
+HIDDEN = "(afgeschermd)"
+
+
+def describe(
+    change: dict[str, Any] | None, *, show_iban: bool = True, show_private_email: bool = True
+) -> list[tuple[str, str]]:
     """(Dutch label, value) pairs for screens, in a stable order. `show_iban=False` masks an
-    IBAN for whoever may not see the employee's financial identity (DOMAIN.md section 1)."""
+    IBAN for whoever may not see the employee's financial identity (DOMAIN.md section 1);
+    `show_private_email=False` hides a private e-mail address that is also the employee's
+    MijnLoket address from whoever may not read that (authz.may_see_private_email)."""
     if not change:
         return []
     out: list[tuple[str, str]] = []
@@ -286,6 +293,8 @@ def describe(change: dict[str, Any] | None, *, show_iban: bool = True) -> list[t
             value = MARITAL_STATUS_NAMES[MaritalStatus(value)]
         elif key == "iban" and value and not show_iban:
             value = mask_iban(value)
+        elif key == "private_email" and value and not show_private_email:
+            value = HIDDEN
         elif key in ("since", "contract_end", "employment_end") and value:
             value = dt.date.fromisoformat(value).strftime("%d-%m-%Y")
         out.append((_LABELS.get(key, key), "(leeg)" if value is None else str(value)))

@@ -5,7 +5,6 @@ invited, the activation link, the password rule and the e-mails. Pure Python.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections import Counter
 from collections.abc import Sequence
@@ -84,20 +83,26 @@ def activation_link(base_url: str, token: str) -> str:
     return f"{base_url}{separator}{urlencode({'token': token})}"
 
 
-USERNAME = re.compile(r"[a-z0-9][a-z0-9._@+\-]{2,149}")
+# A new MijnLoket account's username (decision, issue 13.3 and 13.11): made by the service, not
+# from the invitation's address nor chosen by the person. A username shows wherever the account
+# acted (submitter, audit trail, export) to people who may not read the MijnLoket e-mail
+# address, so it must not be one; and a name of one's choice would tell anyone holding an
+# invitation which usernames exist, in every office. No ambiguous characters (0/o, 1/l/i): it
+# is read from an e-mail and typed.
+USERNAME_PREFIX = "ml-"
+USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+USERNAME_LENGTH = 10  # 31**10: about 8e14, so a clash is a curiosity; it is checked anyway
 
 
-def check_username(username: str) -> str:
-    """A username of one's own (when the e-mail address is taken): 3 to 150 characters, letters,
-    digits and . _ @ + -, compared without case."""
-    name = username.strip().lower()
-    if not USERNAME.fullmatch(name):
-        raise DomainError(
-            ErrorCode.INVALID_USERNAME,
-            "Kies een gebruikersnaam van 3 tot 150 tekens: letters, cijfers en . _ @ + -",
-            ["username"],
-        )
-    return name
+def new_username() -> str:
+    return USERNAME_PREFIX + "".join(
+        secrets.choice(USERNAME_ALPHABET) for _ in range(USERNAME_LENGTH)
+    )
+
+
+def same_address(one: str | None, other: str | None) -> bool:
+    """Whether two e-mail addresses are one mailbox as far as we can tell (case and spaces)."""
+    return bool(one and other) and normal_email(one) == normal_email(other)
 
 
 def check_password(password: str | None, email: str) -> str:
@@ -150,9 +155,20 @@ def reminder_email(name: str, employer: str, link: str = LINK_PLACEHOLDER) -> tu
     )
 
 
-def confirmation_email(name: str, employer: str) -> tuple[str, str]:
+def confirmation_email(name: str, employer: str, username: str) -> tuple[str, str]:
     return (
         "Uw MijnLoket-account is gereed",
         f"Beste {name},\n\nUw dienstverband bij {employer} is gekoppeld aan uw "
-        "MijnLoket-account. U kunt nu inloggen.\n",
+        f"MijnLoket-account. U kunt nu inloggen met de gebruikersnaam {username}.\n",
+    )
+
+
+def username_changed_email(name: str, username: str) -> tuple[str, str]:
+    """To the holders of an account that was named after its e-mail address (migration 0012)."""
+    return (
+        "Uw MijnLoket-gebruikersnaam is gewijzigd",
+        f"Beste {name},\n\nUw MijnLoket-account had uw e-mailadres als gebruikersnaam. Om uw "
+        "e-mailadres te beschermen heeft u een nieuwe gebruikersnaam gekregen: "
+        f"{username}\n\nLog voortaan daarmee in. Uw wachtwoord en uw gegevens blijven "
+        "hetzelfde.\n",
     )

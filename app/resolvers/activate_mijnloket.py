@@ -21,18 +21,15 @@ class ActivateMijnLoketInput:
     password: str | None = strawberry.field(
         default=None, description="For a new account: 12 to 128 characters."
     )
-    username: str | None = strawberry.field(
-        default=None,
-        description="For a new account: its username. Leave out to use the invitation's e-mail "
-        "address; needed when that address is already another account's username "
-        "(`MijnLoketActivation.usernameRequired`).",
-    )
 
 
 @strawberry.type
 class ActivateMijnLoketPayload:
     username: str | None = strawberry.field(
-        default=None, description="The MijnLoket account the employment is now linked to."
+        default=None,
+        description="The username of the MijnLoket account the employment is now linked to; "
+        "for a new account made by the service (never the e-mail address), and also in the "
+        "confirmation e-mail.",
     )
     account_created: bool = False
     errors: list[UserError]
@@ -73,14 +70,12 @@ async def mijn_loket_activation(info: strawberry.Info, token: str) -> MijnLoketA
         employee = await session.get(m.Employee, invitation.employee_id)
         employer = await session.get(m.Employer, employee.employer_id)
         existing = await activation.existing_account(session, employee.person_id)
-        taken = existing is None and await activation.username_taken(session, invitation.email)
     return MijnLoketActivation(
         status=ActivationStatus.VALID,
         email=invitation.email,
         employer_name=employer.name,
         expires_at=invitation.expires_at,
         existing_account=existing is not None,
-        username_required=taken,
     )
 
 
@@ -97,12 +92,12 @@ async def activate_mijn_loket(
     try:
         async with ctx.db.writer() as session:
             account, created = await activation.activate(
-                session, ctx.principal, input.token, input.password, input.username
+                session, ctx.principal, input.token, input.password
             )
             username = account.username
     except DomainError as error:
         return ActivateMijnLoketPayload(errors=[UserError.of(error)])
-    except IntegrityError:  # the same link used twice at the same moment, or the same address
+    except IntegrityError:  # the same link used twice at the same moment
         error = DomainError(
             ErrorCode.CONFLICT, "Iemand anders wijzigde dit tegelijkertijd. Probeer het opnieuw."
         )

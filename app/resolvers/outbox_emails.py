@@ -9,8 +9,11 @@ import strawberry
 from sqlalchemy import select
 
 from app.db import models as m
+from app.db.mijnloket import is_mijnloket_mail
 from app.db.queries.pagination import keyset_page
 from app.db.scoping import restrict
+from app.domain import authz
+from app.domain.changes import HIDDEN
 from app.schema.connection import Connection
 from app.schema.ids import decode_id
 from app.schema.types.request import WorkflowInstance
@@ -20,7 +23,6 @@ EmailStatus = strawberry.enum(m.EmailStatus, description="PENDING, SENT, or FAIL
 
 @strawberry.type(description="One e-mail in the outbox.")
 class OutboxEmail:
-    to_address: str
     subject: str
     body: str
     status: EmailStatus
@@ -29,6 +31,18 @@ class OutboxEmail:
     next_attempt_at: dt.datetime
     sent_at: dt.datetime | None
     last_error: str | None
+
+    @strawberry.field(
+        description="The recipient. For an e-mail about MijnLoket (invitation, reminder, "
+        "confirmation) that is the person's MijnLoket address: '(afgeschermd)' unless you hold "
+        "VIEW_MIJNLOKET_EMAIL or COLLECTIVE_ACTIONS at the employer."
+    )
+    def to_address(root, info: strawberry.Info) -> str:
+        if is_mijnloket_mail(root) and not authz.may_see_mijnloket_recipients(
+            info.context.principal, root.employer_id
+        ):
+            return HIDDEN
+        return root.to_address
 
     @strawberry.field
     async def instance(root, info: strawberry.Info) -> WorkflowInstance | None:

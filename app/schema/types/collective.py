@@ -159,8 +159,3 @@ class MijnLoketActivation:
         description="True: sign in with your MijnLoket account, then activate to link this "
         "employment to it. False: activate with a password to register."
     )
-    username_required: bool = strawberry.field(
-        default=False,
-        description="True: the e-mail address is already another account's username (two "
-        "people share it); registering needs a `username` of one's own.",
-    )

@@ -36,6 +36,15 @@ _MIJNLOKET_EMAIL = secured(
         "Hiervoor is het recht 'Raadplegen MijnLoket e-mailadres' bij deze werkgever nodig.",
     )
 )
+_PRIVATE_EMAIL = secured(
+    Predicate(
+        lambda p, e: authz.may_see_private_email(
+            p, e.employer_id, e.person_id, e.private_email, e.mijnloket_email
+        ),
+        "Dit privé e-mailadres is ook het MijnLoket e-mailadres van deze werknemer; hiervoor is "
+        "het recht 'Raadplegen MijnLoket e-mailadres' bij deze werkgever nodig.",
+    )
+)
 
 
 @strawberry.type(description="An employment (werknemer) at an employer.")
@@ -51,7 +60,12 @@ class Employee(Node):
     marital_status: MaritalStatus | None
     phone: str | None
     mobile_phone: str | None
-    private_email: str | None
+    private_email: str | None = strawberry.field(
+        extensions=_PRIVATE_EMAIL,
+        description="Contact data. When it is also the address the employee signs in to "
+        "MijnLoket with, it needs what `mijnLoketEmail` needs (VIEW_MIJNLOKET_EMAIL at the "
+        "employer, or your own record; never department managers).",
+    )
     is_on_call: bool = strawberry.field(description="An on-call worker (oproepkracht).")
     employment_start: dt.date
     employment_end: dt.date | None

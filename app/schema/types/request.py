@@ -110,16 +110,30 @@ class WorkflowInstance(Node):
 
     @strawberry.field(
         description="What the request changes, in Dutch labels (update workflows). A new IBAN "
-        "is masked unless you may see the employee's IBAN (never for department managers)."
+        "is masked unless you may see the employee's IBAN (never for department managers); a "
+        "new private e-mail address that is also the employee's MijnLoket address shows as "
+        "'(afgeschermd)' unless you may see that address."
     )
     async def requested_change(root, info: strawberry.Info) -> list[ChangeDetail]:
-        show_iban = True
-        if root.change and "iban" in root.change:
+        show_iban = show_private_email = True
+        change = root.change or {}
+        if "iban" in change or change.get("private_email"):
+            principal = info.context.principal
             employee = await info.context.loaders.request_subject.load(root.employee_id)
-            show_iban = employee is not None and authz.may_see_financial_identity(
-                info.context.principal, root.employer_id, employee.person_id
-            )
-        pairs = describe(root.change, show_iban=show_iban)
+            if employee is None:
+                show_iban = show_private_email = False
+            else:
+                show_iban = authz.may_see_financial_identity(
+                    principal, root.employer_id, employee.person_id
+                )
+                show_private_email = authz.may_see_private_email(
+                    principal,
+                    root.employer_id,
+                    employee.person_id,
+                    change.get("private_email"),
+                    employee.mijnloket_email,
+                )
+        pairs = describe(change, show_iban=show_iban, show_private_email=show_private_email)
         return [ChangeDetail(label=k, value=v) for k, v in pairs]
 
     @strawberry.field(description="Every step, in order, with its progress.")
