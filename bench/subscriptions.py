@@ -314,13 +314,16 @@ class Plan:
         self.fixed = self._planned(requests[0], opened)
 
     def _planned(self, request: tuple[int | None, int], opened: list[int] | None) -> Planned:
-        from app.domain.events import Event
+        from app.domain.events import Event, InstanceChange, payload_to_json
 
         instance, department = request
-        payload = {} if opened is None else {"openedFor": opened}
+        change = None
+        if opened is not None:  # a step of an open claim moved on, to these users
+            change = InstanceChange("EXPENSE_CLAIM", "IN_PROGRESS", opened_for=tuple(opened))
+        payload = payload_to_json(change)  # as the outbox row stores it
         event = Event(
             seq=0, kind="STEP_MOVED", at=AT, employer_id=self.employer, department_id=department,
-            instance_id=instance, payload=payload,
+            instance_id=instance, payload=change,
         )  # fmt: skip
         concerned = tuple(
             i

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
+from app.db import outbox
 from app.db.definitions import version_steps
 from app.db.queries.staff import staff_of_employers
 from app.domain import emails
@@ -24,7 +25,7 @@ from app.domain.assignment import Assignment, EmployerStaff, RequestSubject, res
 from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.changes import employee_updates, still_applicable
 from app.domain.definitions import StepConfig, approval_mode
-from app.domain.events import EventKind
+from app.domain.events import Change, EventKind, InstanceChange
 from app.domain.workflow import (
     Action,
     ApplyChange,
@@ -281,22 +282,24 @@ async def _queue_event(
         closed_by = next((s.actor_id for s in step_rows if s.position == open_before), None)
     if row.open_position is not None and row.open_position != open_before:
         opened_for = sorted(assignment(row, config, row.open_position, staff, employee).actors)
-    session.add(
-        m.OutboxEvent(
+    change = InstanceChange(
+        type=row.type.value,
+        status=row.status.value,
+        previous_status=status_before.value if status_before else None,
+        open_position=row.open_position,
+        previous_open_position=open_before,
+        opened_for=tuple(opened_for),
+        closed_for=tuple(closed_for),
+        closed_by=closed_by,
+    )
+    outbox.record(
+        session,
+        Change(
+            kind,
             employer_id=row.employer_id,
             department_id=employee.department_id,
             instance_id=row.id,
-            kind=kind,
+            payload=change,
             at=now,
-            payload={
-                "type": row.type.value,
-                "status": row.status.value,
-                "previousStatus": status_before.value if status_before else None,
-                "openPosition": row.open_position,
-                "previousOpenPosition": open_before,
-                "openedFor": opened_for,
-                "closedFor": closed_for,
-                "closedBy": closed_by,
-            },
-        )
+        ),
     )

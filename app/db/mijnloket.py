@@ -15,10 +15,11 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
+from app.db import outbox
 from app.db.scoping import restrict
 from app.domain import mijnloket as rules
 from app.domain.authz import Principal, Right
-from app.domain.events import EventKind
+from app.domain.events import Change, CollectiveActionProgress, EventKind
 from app.settings import Settings
 
 
@@ -48,13 +49,9 @@ def log(session, action_id, kind: str, *, employee_id=None, actor_id=None, at=No
 
 def announce(session, action: m.CollectiveAction) -> None:
     """The message centre of the employer moved on (messageCentreChanged)."""
-    session.add(
-        m.OutboxEvent(
-            kind=EventKind.COLLECTIVE_ACTION_PROGRESS,
-            employer_id=action.employer_id,
-            payload={"actionId": action.id, "status": action.status.value},
-        )
-    )
+    progress = CollectiveActionProgress(action_id=action.id, status=action.status.value)
+    kind = EventKind.COLLECTIVE_ACTION_PROGRESS
+    outbox.record(session, Change(kind, employer_id=action.employer_id, payload=progress))
 
 
 async def candidates(

@@ -9,7 +9,7 @@ department, a revoked right or role link stops what it gave.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -40,6 +40,112 @@ class TaskChange(StrEnum):
 
 
 @dataclass(frozen=True)
+class InstanceChange:
+    """What an instance event (INSTANCE_KINDS) tells: the request's state before and after,
+    and who could act on the step that closed and on the step that opened, as the assignment
+    rules resolved it at that moment (app/domain/assignment.py)."""
+
+    type: str
+    status: str
+    previous_status: str | None = None
+    open_position: int | None = None
+    previous_open_position: int | None = None
+    opened_for: tuple[int, ...] = ()
+    closed_for: tuple[int, ...] = ()
+    closed_by: int | None = None  # who acted on the step that closed
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    """An export moved on (EXPORT_PROGRESS)."""
+
+    export_id: int
+    status: str
+    rows_written: int = 0
+    row_count: int | None = None
+
+
+@dataclass(frozen=True)
+class CollectiveActionProgress:
+    """A collective action moved on (COLLECTIVE_ACTION_PROGRESS)."""
+
+    action_id: int
+    status: str
+
+
+Payload = InstanceChange | ExportProgress | CollectiveActionProgress | None
+
+# The stored and sent form of each payload: a JSON object with these camelCase names (the
+# outbox's `payload` column and the broker's messages; rows written before typed payloads read
+# the same). Field name -> JSON name.
+_JSON_NAMES: dict[type, dict[str, str]] = {
+    InstanceChange: {
+        "type": "type",
+        "status": "status",
+        "previous_status": "previousStatus",
+        "open_position": "openPosition",
+        "previous_open_position": "previousOpenPosition",
+        "opened_for": "openedFor",
+        "closed_for": "closedFor",
+        "closed_by": "closedBy",
+    },
+    ExportProgress: {
+        "export_id": "exportId",
+        "status": "status",
+        "rows_written": "rowsWritten",
+        "row_count": "rowCount",
+    },
+    CollectiveActionProgress: {"action_id": "actionId", "status": "status"},
+}
+_PAYLOAD_OF_KIND: dict[str, type] = {
+    **{kind: InstanceChange for kind in INSTANCE_KINDS},
+    EventKind.EXPORT_PROGRESS: ExportProgress,
+    EventKind.COLLECTIVE_ACTION_PROGRESS: CollectiveActionProgress,
+}
+_LISTS = frozenset({"opened_for", "closed_for"})
+
+
+def payload_to_json(payload: Payload) -> dict[str, Any]:
+    if payload is None:
+        return {}
+    names = _JSON_NAMES[type(payload)]
+    return {
+        json_name: list(value) if name in _LISTS else value
+        for name, json_name in names.items()
+        for value in (getattr(payload, name),)
+    }
+
+
+def payload_from_json(kind: str, data: dict[str, Any] | None) -> Payload:
+    """The typed payload of an event of `kind` from its stored form; None for kinds without
+    one (or an empty object)."""
+    cls = _PAYLOAD_OF_KIND.get(kind)
+    if cls is None or not data:
+        return None
+    names = _JSON_NAMES[cls]
+    values = {
+        name: tuple(data[json_name]) if name in _LISTS else data[json_name]
+        for name, json_name in names.items()
+        if json_name in data and data[json_name] is not None
+    }
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class Change:
+    """An event as the change that causes it writes it, in its own transaction, before the
+    publisher numbers it (app/db/outbox.py `record`)."""
+
+    kind: EventKind
+    employer_id: int | None = None
+    department_id: int | None = None
+    instance_id: int | None = None
+    user_id: int | None = None  # the one user an event is for (an export's owner, access)
+    payload: Payload = None
+    at: dt.datetime | None = None  # None: when it is written
+
+
+@dataclass(frozen=True)
 class Event:
     seq: int  # monotonically increasing, gap-free (app/db/models/outbox.py)
     kind: str
@@ -48,9 +154,13 @@ class Event:
     department_id: int | None = None
     instance_id: int | None = None
     user_id: int | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: Payload = None
     # The outbox row: tells an event apart before it has a `seq` (app/events/open_counts.py).
     id: int | None = None
+
+    @property
+    def instance_change(self) -> InstanceChange | None:
+        return self.payload if isinstance(self.payload, InstanceChange) else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,7 +171,7 @@ class Event:
             "departmentId": self.department_id,
             "instanceId": self.instance_id,
             "userId": self.user_id,
-            "payload": self.payload,
+            "payload": payload_to_json(self.payload),
             "id": self.id,
         }
 
@@ -75,7 +185,7 @@ class Event:
             department_id=data.get("departmentId"),
             instance_id=data.get("instanceId"),
             user_id=data.get("userId"),
-            payload=data.get("payload") or {},
+            payload=payload_from_json(data["kind"], data.get("payload")),
             id=data.get("id"),
         )
 
@@ -93,11 +203,13 @@ def task_change(principal: Principal, event: Event, employer_id: int | None) -> 
         return None
     if event.employer_id not in principal.reachable_employer_ids:
         return None
-    me = principal.user_id
-    if me in event.payload.get("openedFor", ()):
+    change, me = event.instance_change, principal.user_id
+    if change is None:
+        return None
+    if me in change.opened_for:
         return TaskChange.TASK_OPENED
-    if me in event.payload.get("closedFor", ()):
-        taken_by = event.payload.get("closedBy")
+    if me in change.closed_for:
+        taken_by = change.closed_by
         return TaskChange.TASK_TAKEN if taken_by not in (None, me) else TaskChange.TASK_CLOSED
     return None
 
@@ -116,8 +228,10 @@ def open_task_delta(principal: Principal, event: Event, employer_id: int | None)
     it could act on moved to the next one it can act on too)."""
     if event.kind not in INSTANCE_KINDS or not _may_have_tasks_here(principal, event, employer_id):
         return 0
-    me = principal.user_id
-    return (me in event.payload.get("openedFor", ())) - (me in event.payload.get("closedFor", ()))
+    change, me = event.instance_change, principal.user_id
+    if change is None:
+        return 0
+    return (me in change.opened_for) - (me in change.closed_for)
 
 
 def reassigns_tasks_of(principal: Principal, event: Event, employer_id: int | None) -> bool:
@@ -143,7 +257,8 @@ def concerns_export(principal: Principal, event: Event, export_id: int) -> bool:
     return (
         event.kind == EventKind.EXPORT_PROGRESS
         and event.user_id == principal.user_id
-        and event.payload.get("exportId") == export_id
+        and isinstance(event.payload, ExportProgress)
+        and event.payload.export_id == export_id
     )
 
 

@@ -93,7 +93,8 @@ class OpenCounts:
 
     def apply(self, event: Event) -> None:
         """Every kept count moves with `event` (once per event, before it is rendered)."""
-        if not event.payload.get("openedFor") and not event.payload.get("closedFor"):
+        change = event.instance_change
+        if change is None or not (change.opened_for or change.closed_for):
             return
         for (principal, employer_id), count in self._counts.items():
             if event.seq <= count.read_at_seq or event.id in count.included:

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, select, text, update
 
 from app.db import models as m
 from app.db.session import Database
-from app.domain.events import Event
+from app.domain.events import Event, payload_from_json
 from app.settings import Settings
 
 log = logging.getLogger("loketflow.events")
@@ -41,7 +41,7 @@ def to_event(row, seq: int | None = None) -> Event:
         department_id=row.department_id,
         instance_id=row.instance_id,
         user_id=row.user_id,
-        payload=row.payload or {},
+        payload=payload_from_json(row.kind, row.payload),
         id=row.id,
     )
 

@@ -98,13 +98,7 @@ async def claim(db: Database, export_id: int, settings: Settings) -> int | None:
 async def _announce(session, export_id: int) -> None:
     """Tell the owner's live view (exportProgress) where the export stands now."""
     export = await session.get(m.Export, export_id, populate_existing=True)
-    outbox.export_progress(
-        session,
-        export,
-        status=export.status.value,
-        rowsWritten=export.rows_written,
-        rowCount=export.row_count,
-    )
+    outbox.export_progress(session, export)
 
 
 async def run(db: Database, settings: Settings, export_id: int, attempt: int, notify=None):

@@ -17,6 +17,7 @@ from app.db.scoping import restrict
 from app.domain.authz import RIGHT_NAMES, Principal, Right, UserType
 from app.domain.errors import Forbidden, NotFound
 from app.domain.events import (
+    CollectiveActionProgress,
     Event,
     concerns_export,
     concerns_message_centre,
@@ -177,7 +178,9 @@ async def process_overview_changed(
     def shown(p: Principal, event: Event) -> ProcessOverviewEvent | None:
         if not concerns_process_overview(p, event, employer):
             return None
-        status, previous = event.payload.get("status"), event.payload.get("previousStatus")
+        change = event.instance_change
+        status = change.status if change else None
+        previous = change.previous_status if change else None
         return ProcessOverviewEvent(
             event_id=event.seq,
             kind=ProcessOverviewEventKind(event.kind),
@@ -273,9 +276,9 @@ async def message_centre_changed(
     def shown(p: Principal, event: Event) -> MessageCentreEvent | None:
         if not concerns_message_centre(p, event, employer):
             return None
-        return MessageCentreEvent(
-            event_id=event.seq, resync=False, _action_id=event.payload.get("actionId")
-        )
+        progress = event.payload
+        action_id = progress.action_id if isinstance(progress, CollectiveActionProgress) else None
+        return MessageCentreEvent(event_id=event.seq, resync=False, _action_id=action_id)
 
     def resync(seq: int) -> MessageCentreEvent:
         return MessageCentreEvent(event_id=seq, resync=True, _action_id=None)
