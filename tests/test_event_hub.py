@@ -100,22 +100,25 @@ async def test_the_broker_carries_events_between_processes(settings, db, broker)
         await two.hub.stop()
 
 
-async def test_the_broker_counts_only_once_our_heartbeat_came_back(settings, db):
+async def test_the_broker_counts_only_once_our_heartbeat_came_back(settings, db, monkeypatch):
     """`broker_ok` (readyz) means subscribed and heard: a broker that does not bring our own
     heartbeat back is not ready, and the next check connects again."""
+    from app.events.broker import BrokerConnection
+
     quick = settings.model_copy(update={"broker_timeout_seconds": 0.2, "events_check_seconds": 60})
     hub = Events(db, quick).hub
-    hears = hub._on_message
+    hears = BrokerConnection._received
+    deaf = [True]
 
-    async def deaf_to_heartbeats(text: str) -> None:
-        if "heartbeat" not in text:
-            await hears(text)
+    async def deaf_to_heartbeats(connection, text: str) -> None:
+        if not (deaf[0] and "heartbeat" in text):
+            await hears(connection, text)
 
-    hub._on_message = deaf_to_heartbeats
+    monkeypatch.setattr(BrokerConnection, "_received", deaf_to_heartbeats)
     await hub.start()
     try:
         assert not hub.broker_ok
-        hub._on_message = hears
+        deaf[0] = False
         await hub.check()
         assert hub.broker_ok
     finally:

@@ -1,5 +1,7 @@
 """The broker connection of one process: `broadcaster`, with its Redis and PostgreSQL backends
-made to say when they are subscribed and when their connection is gone.
+made to say when they are subscribed and when their connection is gone, and `BrokerConnection`:
+one subscribed connection with its own heartbeat (the hub, app/events/hub.py, decides when to
+make a new one and what to read from the database meanwhile).
 
 - `subscribe` returns once the broker has confirmed the subscription, so that a message
   published after it cannot be missed.
@@ -12,8 +14,11 @@ made to say when they are subscribed and when their connection is gone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable
 
 from broadcaster import Broadcast
 from broadcaster._backends.postgres import PostgresBackend
@@ -87,3 +92,96 @@ class _PostgresBackend(PostgresBackend):
     async def connect(self) -> None:
         await super().connect()
         self._conn.add_termination_listener(lambda _connection: self._on_lost())
+
+
+class BrokerConnection:
+    """One connection to the broker, subscribed to `channel`: `publish` sends, every message
+    that arrives goes to `on_message` (our own heartbeats excepted), and `on_lost` is called
+    once if the connection drops (closing it ourselves is not news). `open` returns only once
+    our own heartbeat came back through it: nothing published from then on can be missed."""
+
+    def __init__(
+        self,
+        url: str,
+        channel: str,
+        timeout: float,
+        on_message: Callable[[str], Awaitable[None]],
+        on_lost: Callable[[], None],
+    ):
+        self.channel, self.timeout = channel, timeout
+        self.lost = False
+        self._on_message, self._on_lost = on_message, on_lost
+        self._broadcast = new_broadcast(url, self._dropped)
+        self._listening: asyncio.Task | None = None
+        self._heartbeats: dict[str, asyncio.Event] = {}
+        self._closed = False
+
+    def _dropped(self) -> None:
+        if self.lost or self._closed:  # said once; our own close is not news
+            return
+        self.lost = True
+        self._on_lost()
+
+    async def open(self) -> None:
+        try:
+            await asyncio.wait_for(self._broadcast.connect(), self.timeout)
+        except BaseException:
+            # Close what did open (a listener task, a socket): `Broadcast.disconnect` cannot
+            # when its `connect` failed half-way.
+            self._closed = True
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(self._broadcast._backend.disconnect(), self.timeout)
+            raise
+        try:
+            ready = asyncio.Event()
+            self._listening = asyncio.create_task(self._listen(ready))
+            await asyncio.wait_for(ready.wait(), self.timeout)
+            if not await self.heartbeat():
+                raise ConnectionError("the heartbeat did not come back through the broker")
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _listen(self, ready: asyncio.Event) -> None:
+        async with self._broadcast.subscribe(self.channel) as subscriber:
+            ready.set()
+            async for message in subscriber:
+                try:
+                    await self._received(message.message)
+                except Exception:
+                    log.exception("event hub: a broker message could not be handled")
+
+    async def _received(self, text: str) -> None:
+        if text.startswith('{"heartbeat"'):
+            if waiter := self._heartbeats.get(json.loads(text)["heartbeat"]):
+                waiter.set()
+            return
+        await self._on_message(text)
+
+    async def publish(self, text: str) -> None:
+        await asyncio.wait_for(self._broadcast.publish(self.channel, text), self.timeout)
+
+    async def heartbeat(self) -> bool:
+        """Our own message, through the broker and back: is the connection alive both ways?"""
+        if self.lost or self._closed or self._listening is None or self._listening.done():
+            return False
+        token = uuid.uuid4().hex
+        waiter = self._heartbeats[token] = asyncio.Event()
+        try:
+            await self.publish(json.dumps({"heartbeat": token}))
+            await asyncio.wait_for(waiter.wait(), self.timeout)
+            return True
+        except Exception:
+            return False
+        finally:
+            self._heartbeats.pop(token, None)
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._listening is not None:
+            self._listening.cancel()
+            with contextlib.suppress(BaseException):
+                await self._listening
+            self._listening = None
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(self._broadcast.disconnect(), self.timeout)

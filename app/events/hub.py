@@ -22,16 +22,14 @@ import asyncio
 import contextlib
 import json
 import logging
-import uuid
 from collections.abc import AsyncIterator
 
-from broadcaster import Broadcast
 from sqlalchemy import func, select
 
 from app.db import models as m
 from app.db.session import Database
 from app.domain.events import Event
-from app.events.broker import new_broadcast
+from app.events.broker import BrokerConnection
 from app.events.publisher import to_event
 from app.settings import Settings
 
@@ -70,10 +68,6 @@ class Listener:
             await self.wakeup.wait()
 
 
-class _Connection:
-    lost = False
-
-
 class EventHub:
     def __init__(self, db: Database, settings: Settings):
         self.db, self.settings = db, settings
@@ -83,16 +77,13 @@ class EventHub:
         # True once a heartbeat came back through a fresh broker connection; False as soon
         # as that connection is known to be lost.
         self.broker_ok = False
-        self._broadcast: Broadcast | None = None
-        self._connection: _Connection | None = None  # the current broker connection
+        self._broker: BrokerConnection | None = None  # the current broker connection
         self._catching_up = asyncio.Lock()
-        self._heartbeats: dict[str, asyncio.Event] = {}
         self._wake_watchdog = asyncio.Event()
         # A failed publish has woken the watchdog since its last verdict: further failures
         # are the same news (see `published`).
         self._publish_failed = False
         self._tasks: list[asyncio.Task] = []
-        self._listen_task: asyncio.Task | None = None
 
     # --- subscriptions ---------------------------------------------------------------------
 
@@ -152,11 +143,9 @@ class EventHub:
         if len(message.encode()) > MAX_MESSAGE:
             message = json.dumps({"upTo": events[-1].seq})
         try:
-            if self._broadcast is None:
+            if self._broker is None:
                 raise ConnectionError("no broker connection")
-            await asyncio.wait_for(
-                self._broadcast.publish(self.channel, message), self.settings.broker_timeout_seconds
-            )
+            await self._broker.publish(message)
         except Exception as error:  # the others find the events in the database
             log.warning(
                 "events %s..%s not sent to the broker: %s", events[0].seq, events[-1].seq, error
@@ -171,97 +160,50 @@ class EventHub:
 
     async def _on_message(self, text: str) -> None:
         data = json.loads(text)
-        if "heartbeat" in data:
-            if waiter := self._heartbeats.get(data["heartbeat"]):
-                waiter.set()
-            return
         events = [Event.from_json(e) for e in data.get("events", [])]
         await self._receive(events, max([e.seq for e in events] + [data.get("upTo", 0)]))
 
     # --- the broker connection -------------------------------------------------------------
 
     async def _connect(self) -> None:
-        """A new broker connection, subscribed, and our own heartbeat back through it: nothing
-        published from now on can be missed. The caller then reads what was published before
-        from the database, and only then sets `broker_ok`."""
-        timeout = self.settings.broker_timeout_seconds
-        connection = self._connection = _Connection()
-        broadcast = new_broadcast(self.settings.broadcast_url, lambda: self._lost(connection))
+        """A new broker connection, subscribed, and our own heartbeat back through it
+        (app/events/broker.py): nothing published from now on can be missed. The caller then
+        reads what was published before from the database, and only then sets `broker_ok`."""
+        connection = BrokerConnection(
+            self.settings.broadcast_url,
+            self.channel,
+            self.settings.broker_timeout_seconds,
+            self._on_message,
+            lambda: self._lost(connection),
+        )
+        self._broker = connection
         try:
-            await asyncio.wait_for(broadcast.connect(), timeout)
+            await connection.open()
         except BaseException:
-            self._connection = None
-            # Close what did open (a listener task, a socket): `Broadcast.disconnect` cannot
-            # when its `connect` failed half-way.
-            with contextlib.suppress(BaseException):
-                await asyncio.wait_for(broadcast._backend.disconnect(), timeout)
-            raise
-        self._broadcast = broadcast
-        try:
-            ready = asyncio.Event()
-            self._listen_task = asyncio.create_task(self._listen(broadcast, ready))
-            await asyncio.wait_for(ready.wait(), timeout)
-            if not await self._heartbeat():
-                raise ConnectionError("the heartbeat did not come back through the broker")
-        except BaseException:
-            await self._disconnect()
+            self._broker = None
             raise
 
-    def _lost(self, connection: _Connection) -> None:
+    def _lost(self, connection: BrokerConnection) -> None:
         """The broker connection `connection` dropped (our own disconnects are not news)."""
-        connection.lost = True
-        if connection is self._connection:
+        if connection is self._broker:
             self.broker_ok = False
             self._wake_watchdog.set()
 
-    async def _listen(self, broadcast: Broadcast, ready: asyncio.Event) -> None:
-        async with broadcast.subscribe(self.channel) as subscriber:
-            ready.set()
-            async for event in subscriber:
-                try:
-                    await self._on_message(event.message)
-                except Exception:
-                    log.exception("event hub: a broker message could not be handled")
-
     async def _disconnect(self) -> None:
         self.broker_ok = False
-        self._connection = None
-        broadcast, self._broadcast = self._broadcast, None
-        if self._listen_task is not None:
-            self._listen_task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._listen_task
-            self._listen_task = None
-        if broadcast is not None:
-            with contextlib.suppress(BaseException):
-                await asyncio.wait_for(broadcast.disconnect(), self.settings.broker_timeout_seconds)
+        broker, self._broker = self._broker, None
+        if broker is not None:
+            await broker.close()
 
     async def _heartbeat(self) -> bool:
-        """Our own message, through the broker and back: is the connection alive both ways?"""
-        if self._broadcast is None or self._listen_task is None or self._listen_task.done():
-            return False
-        if self._connection is None or self._connection.lost:
-            return False
-        token = uuid.uuid4().hex
-        waiter = self._heartbeats[token] = asyncio.Event()
-        try:
-            await asyncio.wait_for(
-                self._broadcast.publish(self.channel, json.dumps({"heartbeat": token})),
-                self.settings.broker_timeout_seconds,
-            )
-            await asyncio.wait_for(waiter.wait(), self.settings.broker_timeout_seconds)
-            return True
-        except Exception:
-            return False
-        finally:
-            self._heartbeats.pop(token, None)
+        return self._broker is not None and await self._broker.heartbeat()
 
     async def check(self) -> None:
         """One round of the watchdog: the broker answers (else connect anew), and nothing
         published was missed (else read it from the database)."""
         connected = await self._heartbeat()
         if not connected:
-            if self._connection is not None:  # once per loss; then only the retries
+            if self._broker is not None:  # once per loss; then only the retries
                 log.warning("event hub: broker connection lost; connecting again")
             connected = await self._reconnect()
         try:
@@ -279,7 +221,7 @@ class EventHub:
             return False
 
     def _ready_if(self, connected: bool) -> None:
-        self.broker_ok = connected and self._connection is not None and not self._connection.lost
+        self.broker_ok = connected and self._broker is not None and not self._broker.lost
         self._publish_failed = False  # the watchdog's verdict: the next failure is news again
 
     async def _check_database(self) -> None:
