@@ -1,8 +1,9 @@
 """Carrying out what the step engine decides, inside the caller's write transaction.
 
-`app/domain/workflow.py` decides; this module loads an instance into the engine's plain objects,
-writes the new state back, and turns the effects into rows: audit entries, e-mails and events in
-the outbox, and the change on the employee record. Everything happens in the session it is given,
+`app/domain/workflow.py` decides and `app/domain/outcome.py` says what that writes (audit entries,
+step e-mails with their recipients, the change on the employee record, the event for live views);
+this module loads an instance into the engine's plain objects, with today's staff, and writes
+that outcome as rows, deciding nothing itself. Everything happens in the session it is given,
 so it commits or rolls back with the mutation: an e-mail is never queued for a change that did not
 commit (DOMAIN.md section 5).
 """
@@ -25,15 +26,14 @@ from app.domain.assignment import Assignment, EmployerStaff, RequestSubject, res
 from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.changes import employee_updates, still_applicable
 from app.domain.definitions import StepConfig, approval_mode
-from app.domain.events import Change, EventKind, InstanceChange
+from app.domain.events import Change
+from app.domain.outcome import Assignments, Outcome, StepEmail, outcome
 from app.domain.workflow import (
     Action,
     ApplyChange,
     Audit,
     AuditKind,
     Instance,
-    SendNotification,
-    SendTaskEmail,
     StepProgress,
     StepState,
     Transition,
@@ -116,6 +116,14 @@ async def locked_instance(session: AsyncSession, instance_id: int):
     return row, steps, employee, config
 
 
+async def assignments(
+    session: AsyncSession, row: m.WorkflowInstance, instance: Instance, config, employee
+) -> Assignments:
+    """Who may act on each step of this request, from today's users and role links."""
+    staff = await staff_at(session, row.employer_id)
+    return Assignments(instance, config, staff, subject_of(employee, row))
+
+
 async def apply_action(
     session: AsyncSession,
     instance_id: int,
@@ -128,12 +136,13 @@ async def apply_action(
     step at `position`: who may act is resolved now, from today's users and role links.
     `now`: when it happened (the clock unless given: the demo history writes the past)."""
     row, steps, employee, config = await locked_instance(session, instance_id)
+    before = to_domain(row, steps)
+    who = await assignments(session, row, before, config, employee)
     eligible: frozenset[int] = frozenset()
     if position is not None and row.open_position == position:
-        staff = await staff_at(session, row.employer_id)
-        eligible = assignment(row, config, position, staff, employee).actors
-    transition = act(to_domain(row, steps), config, action, eligible=eligible)
-    await carry_out(session, row, steps, config, transition, employee, now=now)
+        eligible = who(position).actors
+    transition = act(before, config, action, eligible=eligible)
+    await write_outcome(session, row, steps, employee, outcome(before, transition, who), now=now)
     return row
 
 
@@ -148,20 +157,60 @@ async def carry_out(
     submitted: bool = False,
     now: dt.datetime | None = None,
 ) -> None:
-    """Write the engine's new state and effects. `row` must have been read in this transaction
-    (locked); its `lock_version` guards against a concurrent writer all the same. Every time
-    written is `now` (default: the clock)."""
+    """Write what `transition` of this request decides (`submitted`: it was just started).
+    `row` must have been read in this transaction (locked); its `lock_version` guards against
+    a concurrent writer all the same."""
+    before = None if submitted else to_domain(row, step_rows)
+    who = await assignments(session, row, transition.instance, config, employee)
+    await write_outcome(
+        session, row, step_rows, employee, outcome(before, transition, who), now=now
+    )
+
+
+async def write_outcome(
+    session: AsyncSession,
+    row: m.WorkflowInstance,
+    step_rows: Sequence[m.InstanceStep],
+    employee: m.Employee,
+    decided: Outcome,
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Write what the domain decided (app/domain/outcome.py), every time as `now` (default:
+    the clock)."""
     now = now or m.utcnow()
-    new = transition.instance
-    if not submitted and new == to_domain(row, step_rows):
-        # A comment: only the audit trail grows; the request did not move, so no new
-        # lock_version, no updated_at and no event for live views.
-        for effect in transition.effects:
-            if isinstance(effect, Audit):
-                session.add(_audit(row, effect, now))
-        await session.flush()
-        return
-    before_open = row.open_position
+    if decided.moved:
+        _write_state(row, step_rows, decided.instance, now)
+    for write in decided.writes:
+        if isinstance(write, Audit):
+            session.add(_audit(row, write, now))
+        elif isinstance(write, StepEmail):
+            await _queue_emails(session, row, write, employee, now)
+        elif isinstance(write, ApplyChange):
+            # Re-read under a lock: the record may have changed since the request was made.
+            await session.refresh(employee, with_for_update=True)
+            still_applicable(
+                row.type, row.change or {}, employee.contract_end, employee.employment_end
+            )
+            for column, value in employee_updates(row.type, row.change or {}).items():
+                setattr(employee, column, value)
+    if decided.event is not None:
+        kind, change = decided.event
+        outbox.record(
+            session,
+            Change(
+                kind,
+                employer_id=row.employer_id,
+                department_id=employee.department_id,
+                instance_id=row.id,
+                payload=change,
+                at=now,
+            ),
+        )
+    await session.flush()
+
+
+def _write_state(row, step_rows, new: Instance, now) -> None:
     by_position = {s.position: s for s in step_rows}
     for progress in new.steps:
         step = by_position[progress.position]
@@ -180,34 +229,6 @@ async def carry_out(
     if new.status is not status_before and row.finished_at is None and row.open_position is None:
         row.finished_at = now
 
-    staff: EmployerStaff | None = None
-    for effect in transition.effects:
-        if isinstance(effect, Audit):
-            session.add(_audit(row, effect, now))
-        elif isinstance(effect, SendNotification | SendTaskEmail):
-            staff = staff or await staff_at(session, row.employer_id)
-            await _queue_emails(session, row, config, effect, staff, employee, now)
-        elif isinstance(effect, ApplyChange):
-            # Re-read under a lock: the record may have changed since the request was made.
-            await session.refresh(employee, with_for_update=True)
-            still_applicable(
-                row.type, row.change or {}, employee.contract_end, employee.employment_end
-            )
-            for column, value in employee_updates(row.type, row.change or {}).items():
-                setattr(employee, column, value)
-    await _queue_event(
-        session,
-        row,
-        step_rows,
-        config,
-        employee,
-        staff,
-        None if submitted else status_before,
-        before_open,
-        now,
-    )
-    await session.flush()
-
 
 def _audit(row: m.WorkflowInstance, effect: Audit, now) -> m.AuditEntry:
     return m.AuditEntry(
@@ -220,14 +241,11 @@ def _audit(row: m.WorkflowInstance, effect: Audit, now) -> m.AuditEntry:
     )
 
 
-async def _queue_emails(session, row, config, effect, staff, employee, now) -> None:
-    position = effect.position
-    step = config[position - 1]
-    who = assignment(row, config, position, staff, employee)
-    if not who.email_to:
+async def _queue_emails(session, row, email: StepEmail, employee, now) -> None:
+    if not email.who.email_to:
         return
     users = await session.scalars(
-        select(m.User).where(m.User.id.in_(sorted(who.email_to)), m.User.email.is_not(None))
+        select(m.User).where(m.User.id.in_(sorted(email.who.email_to)), m.User.email.is_not(None))
     )
     info = WORKFLOW_TYPES[row.type]
     users = list(users)
@@ -235,19 +253,19 @@ async def _queue_emails(session, row, config, effect, staff, employee, now) -> N
         m.AuditEntry(
             instance_id=row.id,
             kind=AuditKind.EMAIL_QUEUED,
-            position=position,
+            position=email.position,
             comment=f"{len(users)} e-mail(s)",
             at=now,
         )
     )
     for user in users:
         subject, body = emails.step_email(
-            step.kind, step.name, info.display_name, employee.name, user.display_name
+            email.step.kind, email.step.name, info.display_name, employee.name, user.display_name
         )
         session.add(
             m.OutboxEmail(
                 # One e-mail per instance, step and recipient: a step opens once per instance.
-                dedupe_key=f"instance:{row.id}:step:{position}:user:{user.id}",
+                dedupe_key=f"instance:{row.id}:step:{email.position}:user:{user.id}",
                 employer_id=row.employer_id,
                 instance_id=row.id,
                 recipient_user_id=user.id,
@@ -258,48 +276,3 @@ async def _queue_emails(session, row, config, effect, staff, employee, now) -> N
                 next_attempt_at=now,
             )
         )
-
-
-async def _queue_event(
-    session, row, step_rows, config, employee, staff, status_before, open_before, now
-) -> None:
-    """One event per transition for live views (app/events): what changed, and who could act
-    on the step that closed and on the step that opened, as resolved at this moment, so that
-    each subscriber's task centre is judged without asking the database again."""
-    if status_before is None:
-        kind = EventKind.INSTANCE_SUBMITTED
-    elif row.status is not status_before:
-        kind = EventKind.STATUS_CHANGED
-    else:
-        kind = EventKind.STEP_MOVED
-    opened_for: list[int] = []
-    closed_for: list[int] = []
-    closed_by = None
-    if open_before is not None or row.open_position is not None:
-        staff = staff or await staff_at(session, row.employer_id)
-    if open_before is not None and open_before != row.open_position:
-        closed_for = sorted(assignment(row, config, open_before, staff, employee).actors)
-        closed_by = next((s.actor_id for s in step_rows if s.position == open_before), None)
-    if row.open_position is not None and row.open_position != open_before:
-        opened_for = sorted(assignment(row, config, row.open_position, staff, employee).actors)
-    change = InstanceChange(
-        type=row.type.value,
-        status=row.status.value,
-        previous_status=status_before.value if status_before else None,
-        open_position=row.open_position,
-        previous_open_position=open_before,
-        opened_for=tuple(opened_for),
-        closed_for=tuple(closed_for),
-        closed_by=closed_by,
-    )
-    outbox.record(
-        session,
-        Change(
-            kind,
-            employer_id=row.employer_id,
-            department_id=employee.department_id,
-            instance_id=row.id,
-            payload=change,
-            at=now,
-        ),
-    )

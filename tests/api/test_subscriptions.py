@@ -532,16 +532,15 @@ async def test_a_mutation_that_fails_after_writing_its_event_publishes_nothing(
 ):
     """The event row is written and flushed in the mutation's transaction, then the mutation
     fails: the row is rolled back with the rest, and no subscriber hears of it."""
-    write_event = instances._queue_event
+    write_outcome = instances.write_outcome  # records the event and flushes
 
-    async def then_fail(session, *args):
-        await write_event(session, *args)
-        await session.flush()
+    async def then_fail(session, *args, **kwargs):
+        await write_outcome(session, *args, **kwargs)
         raise RuntimeError("the mutation fails after writing its event")
 
     variables = {"employerId": await ids.employer(), "after": 0}
     async with subscribe(live, token("werkgever.hr"), OVERVIEW, variables) as sub:
-        monkeypatch.setattr(instances, "_queue_event", then_fail)
+        monkeypatch.setattr(instances, "write_outcome", then_fail)
         claim = {"componentId": await component_id(db, "Kilometers onbelast"), "value": "10"}
         failed = await post(live, token("wn001"), CLAIM, {"input": claim})
         assert failed["errors"] and not (failed.get("data") or {}).get("submitExpenseClaim")
