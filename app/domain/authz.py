@@ -14,9 +14,12 @@ Rules (DOMAIN.md section 1):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
+from app.domain.errors import Forbidden
 from app.domain.mijnloket import same_address
 
 
@@ -69,6 +72,38 @@ class Grant:
     employer_id: int | None  # None: provider level
 
 
+def rights_in(
+    grants: Collection[Grant], *, provider_user: bool, employer_id: int | None, own_office: bool
+) -> frozenset[Right]:
+    """The rights `grants` give at `employer_id` (None: at provider level): those granted
+    there, and a provider user's provider-level rights at the employers of its own office
+    (`own_office`). The one rule, for the signed-in user and for the users it administers."""
+    provider_level: frozenset[Right] = frozenset()
+    if provider_user:
+        provider_level = frozenset(g.right for g in grants if g.employer_id is None)
+    if employer_id is None:
+        return provider_level
+    here = frozenset(g.right for g in grants if g.employer_id == employer_id)
+    return here | provider_level if own_office else here
+
+
+Where = Literal["employer", "provider", "anywhere"]
+_WHERE = {"employer": " bij deze werkgever", "provider": " op kantoorniveau", "anywhere": ""}
+
+
+def refusal(*rights: Right, where: Where = "employer") -> str:
+    """The one Dutch sentence for a missing right: "Hiervoor is het recht 'Procesbeheer
+    workflows' bij deze werkgever nodig." (several rights: any one of them)."""
+    names = " of ".join(f"'{RIGHT_NAMES[r]}'" for r in rights)
+    return f"Hiervoor is het recht {names}{_WHERE[where]} nodig."
+
+
+def require_right(principal: Principal, right: Right, employer_id: int) -> None:
+    """Refuse (FORBIDDEN, with the one sentence) unless `right` holds at the employer."""
+    if not principal.has_right(right, employer_id):
+        raise Forbidden(refusal(right))
+
+
 @dataclass(frozen=True)
 class Principal:
     """The signed-in user with everything authorization needs, loaded once per request."""
@@ -93,17 +128,20 @@ class Principal:
         return self.user_type is UserType.PROVIDER
 
     def provider_rights(self) -> frozenset[Right]:
-        if not self.is_provider_user:
-            return frozenset()
-        return frozenset(g.right for g in self.grants if g.employer_id is None)
+        return rights_in(
+            self.grants, provider_user=self.is_provider_user, employer_id=None, own_office=True
+        )
 
     def rights_at(self, employer_id: int) -> frozenset[Right]:
         """The rights that hold at this employer, from both levels."""
         if employer_id not in self.reachable_employer_ids:
             return frozenset()
-        return self.provider_rights() | {
-            g.right for g in self.grants if g.employer_id == employer_id
-        }
+        return rights_in(
+            self.grants,
+            provider_user=self.is_provider_user,
+            employer_id=employer_id,
+            own_office=True,  # reachable: an employer of its own office
+        )
 
     def has_right(self, right: Right, employer_id: int | None) -> bool:
         """`employer_id=None` asks for the right at provider level."""

@@ -23,7 +23,7 @@ from app.db import outbox
 from app.db.principals import load_principal
 from app.db.queries import process_overview as q
 from app.db.session import Database
-from app.domain.authz import Principal, Right, holds_here_or_office_wide
+from app.domain.authz import Principal, Right, holds_here_or_office_wide, refusal
 from app.domain.overview import ColumnSpec, columns
 from app.export.rows import RowCells
 from app.export.workbook import OverviewWorkbook
@@ -143,7 +143,7 @@ async def _owner(session, export: m.Export) -> Principal:
     if principal is None:
         raise ExportRefused("De gebruiker die het bestand aanvroeg bestaat niet meer.")
     if not may_export(principal, export.employer_id):
-        raise ExportRefused("Hiervoor is het recht 'Procesbeheer workflows' nodig.")
+        raise ExportRefused(refusal(Right.PROCESS_MANAGEMENT, where="anywhere"))
     return principal
 
 

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from app.db import models as m
 from app.db.scoping import restrict
+from app.domain.authz import Right, refusal
 from app.export.build import may_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,7 +52,7 @@ def download_export(graphql, db):
         if export is None:
             return _error(404, "NOT_FOUND", "Dit bestand bestaat niet (meer).")
         if not may_export(principal, export.employer_id):
-            return _error(403, "FORBIDDEN", "Hiervoor is het recht 'Procesbeheer workflows' nodig.")
+            return _error(403, "FORBIDDEN", refusal(Right.PROCESS_MANAGEMENT, where="anywhere"))
         if export.status is not m.ExportStatus.READY:
             return _error(409, "NOT_READY", "Dit bestand is nog niet klaar.")
         if export.expires_at is None or export.expires_at <= m.utcnow() or not parts:

@@ -11,10 +11,10 @@ from app.db.instances import apply_action
 from app.db.payroll import open_period
 from app.domain import validation
 from app.domain import workflow as engine
-from app.domain.authz import Right
 from app.domain.errors import DomainError, ErrorCode
 from app.resolvers.common import get_visible, input_pk, write
 from app.schema.errors import UserError
+from app.schema.permissions import PROCESS_EACH_CLAIM
 from app.schema.types.request import WorkflowInstance
 
 MAX_BATCH = 500
@@ -44,14 +44,8 @@ async def _process_one(info, instance_id: str, period_text: str) -> ClaimResult:
     async def apply(session, principal) -> int:
         pk = input_pk(instance_id, "WorkflowInstance", "instanceIds")
         found = await get_visible(session, principal, m.WorkflowInstance, pk, "instanceIds")
-        if principal.is_department_manager or not principal.has_right(
-            Right.PROCESS_MANAGEMENT, found.employer_id
-        ):
-            raise DomainError(
-                ErrorCode.NOT_ALLOWED,
-                "Hiervoor is het recht 'Procesbeheer workflows' bij deze werkgever nodig.",
-                ["instanceIds"],
-            )
+        if not PROCESS_EACH_CLAIM.allows(principal, found.employer_id):
+            raise DomainError(ErrorCode.NOT_ALLOWED, PROCESS_EACH_CLAIM.refusal, ["instanceIds"])
         period = await open_period(session, found.employer_id, period_text, "payrollPeriod")
         await apply_action(session, found.id, engine.Process(principal.user_id, str(period)))
         claim = await session.get(m.ExpenseClaim, found.id)

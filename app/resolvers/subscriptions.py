@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.db import models as m
 from app.db.queries import task_centre as tq
 from app.db.scoping import restrict
-from app.domain.authz import RIGHT_NAMES, Principal, Right, UserType
+from app.domain.authz import Principal, Right, UserType, require_right
 from app.domain.errors import Forbidden, NotFound
 from app.domain.events import (
     CollectiveActionProgress,
@@ -171,9 +171,7 @@ async def process_overview_changed(
     employer = _employer(employer_id, principal)
 
     def check(p: Principal) -> None:
-        if not p.has_right(Right.PROCESS_MANAGEMENT, employer):
-            name = RIGHT_NAMES[Right.PROCESS_MANAGEMENT]
-            raise Forbidden(f"Hiervoor is het recht '{name}' bij deze werkgever nodig.")
+        require_right(p, Right.PROCESS_MANAGEMENT, employer)
 
     def shown(p: Principal, event: Event) -> ProcessOverviewEvent | None:
         if not concerns_process_overview(p, event, employer):
@@ -269,9 +267,7 @@ async def message_centre_changed(
     def check(p: Principal) -> None:
         if p.is_department_manager:
             raise Forbidden("Collectieve acties zijn er niet voor afdelingsmanagers.")
-        if not p.has_right(Right.COLLECTIVE_ACTIONS, employer):
-            name = RIGHT_NAMES[Right.COLLECTIVE_ACTIONS]
-            raise Forbidden(f"Hiervoor is het recht '{name}' bij deze werkgever nodig.")
+        require_right(p, Right.COLLECTIVE_ACTIONS, employer)
 
     def shown(p: Principal, event: Event) -> MessageCentreEvent | None:
         if not concerns_message_centre(p, event, employer):

@@ -57,6 +57,7 @@ from app.resolvers.unlink_role import UnlinkRolePayload, unlink_role
 from app.resolvers.update_workflow_steps import update_workflow_steps
 from app.resolvers.withdraw_request import withdraw_request
 from app.schema.permissions import (
+    PROCESS_EACH_CLAIM,
     PROVIDER_LEVEL,
     EmployeeAccount,
     NotDepartmentManager,
@@ -234,9 +235,7 @@ class RequestMutation:
     comment_on_task: TaskActionPayload = _staff(comment_on_task, _ACTORS)
     approve_tasks: ApproveTasksPayload = _staff(approve_tasks, _ACTORS)
     process_expense_claims: ProcessExpenseClaimsPayload = _staff(
-        process_expense_claims,
-        "Requires the right PROCESS_MANAGEMENT at each claim's employer; never department "
-        "managers.",
+        process_expense_claims, PROCESS_EACH_CLAIM.description
     )
     export_process_overview: ExportPayload = strawberry.mutation(
         resolver=export_process_overview,

@@ -15,6 +15,7 @@ Where the right applies (which employer) comes from an `at` function:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from app.db import models as m
 from app.db.scoping import restrict
-from app.domain.authz import RIGHT_NAMES, Principal, Right, UserType
+from app.domain.authz import Principal, Right, UserType, refusal
 from app.domain.errors import Forbidden, NotFound
 from app.schema.ids import decode_id
 
@@ -124,9 +125,7 @@ def input_object(
 
 
 def _refusal(rights: tuple[Right, ...], employer_id: int | None) -> Forbidden:
-    names = " of ".join(f"'{RIGHT_NAMES[r]}'" for r in rights)
-    where = "op kantoorniveau" if employer_id is None else "bij deze werkgever"
-    return Forbidden(f"Hiervoor is het recht {names} {where} nodig.")
+    return Forbidden(refusal(*rights, where="provider" if employer_id is None else "employer"))
 
 
 class SignedIn(BasePermission):
@@ -231,6 +230,34 @@ def requires(*rights: Right, level: str = "employer") -> str:
     return f"Requires the right {names} {where}."
 
 
+@dataclass(frozen=True)
+class RightAtEachItem:
+    """A batch mutation's right, checked per item at that item's employer (each item gets its
+    own result, so this is no field permission): the mutation's description and the check in
+    its resolver are this one object, and cannot disagree."""
+
+    right: Right
+    item: str  # what the batch holds, for the description: "claim"
+
+    def allows(self, principal: Principal, employer_id: int) -> bool:
+        return not principal.is_department_manager and principal.has_right(self.right, employer_id)
+
+    @property
+    def refusal(self) -> str:
+        return refusal(self.right)
+
+    @property
+    def description(self) -> str:
+        return (
+            f"Requires the right {self.right.value} at each {self.item}'s employer; never "
+            "department managers."
+        )
+
+
+# processExpenseClaims: booking into the payroll is the office's or the employer's work.
+PROCESS_EACH_CLAIM = RightAtEachItem(Right.PROCESS_MANAGEMENT, "claim")
+
+
 class RightHereOrOfficeWide(BasePermission):
     """`right` at the employer `employer_of(kwargs)` names (NOT_FOUND if unreachable); with no
     employer named, an office-wide view: provider users holding `right` at one employer or
@@ -251,4 +278,4 @@ class RightHereOrOfficeWide(BasePermission):
             raise Forbidden("Het overzicht over alle werkgevers is er voor kantoorgebruikers.")
         if principal.employers_with(self.right):
             return True
-        raise Forbidden(f"Hiervoor is het recht '{RIGHT_NAMES[self.right]}' nodig.")
+        raise Forbidden(refusal(self.right, where="anywhere"))

@@ -83,3 +83,33 @@ def test_who_works_at_an_employer():
     assert user_works_at(UserRef(UserType.DEPARTMENT_MANAGER, None, 1), 1, 10)
     assert not user_works_at(UserRef(UserType.EMPLOYER, None, 2), 1, 10)
     assert not user_works_at(UserRef(UserType.EMPLOYEE, None, None), 1, 10)
+
+
+def test_one_sentence_for_every_missing_right():
+    from app.domain.authz import refusal
+
+    assert refusal(Right.PROCESS_MANAGEMENT) == (
+        "Hiervoor is het recht 'Procesbeheer workflows' bij deze werkgever nodig."
+    )
+    assert refusal(Right.MANAGE_USERS, Right.MANAGE_ROLES, where="provider") == (
+        "Hiervoor is het recht 'Beheer gebruikers' of 'Beheer rollen' op kantoorniveau nodig."
+    )
+
+
+def test_provider_level_rights_hold_only_at_the_own_office():
+    """The rule the signed-in user and the user list (`User.rights`) share."""
+    from app.domain.authz import Grant, rights_in
+
+    grants = frozenset({Grant(Right.PROCESS_MANAGEMENT, None), Grant(Right.VIEW_EMPLOYEES, 3)})
+    assert rights_in(grants, provider_user=True, employer_id=3, own_office=True) == {
+        Right.PROCESS_MANAGEMENT,
+        Right.VIEW_EMPLOYEES,
+    }
+    assert rights_in(grants, provider_user=True, employer_id=4, own_office=False) == frozenset()
+    assert rights_in(grants, provider_user=True, employer_id=None, own_office=True) == {
+        Right.PROCESS_MANAGEMENT
+    }
+    # An employer user's grants hold where they were given, never at provider level.
+    assert rights_in(grants, provider_user=False, employer_id=3, own_office=True) == {
+        Right.VIEW_EMPLOYEES
+    }

@@ -33,7 +33,7 @@ _FINANCIAL = secured(
 _MIJNLOKET_EMAIL = secured(
     Predicate(
         lambda p, e: authz.may_see_mijnloket_email(p, e.employer_id, e.person_id),
-        "Hiervoor is het recht 'Raadplegen MijnLoket e-mailadres' bij deze werkgever nodig.",
+        authz.refusal(authz.Right.VIEW_MIJNLOKET_EMAIL),
     )
 )
 _PRIVATE_EMAIL = secured(
@@ -41,8 +41,8 @@ _PRIVATE_EMAIL = secured(
         lambda p, e: authz.may_see_private_email(
             p, e.employer_id, e.person_id, e.private_email, e.mijnloket_email
         ),
-        "Dit privé e-mailadres is ook het MijnLoket e-mailadres van deze werknemer; hiervoor is "
-        "het recht 'Raadplegen MijnLoket e-mailadres' bij deze werkgever nodig.",
+        "Dit privé e-mailadres is ook het MijnLoket e-mailadres van deze werknemer. "
+        + authz.refusal(authz.Right.VIEW_MIJNLOKET_EMAIL),
     )
 )
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.db import models as m
 from app.db.scoping import restrict
-from app.domain.authz import Grant, Right
+from app.domain.authz import Grant, Right, refusal, rights_in
 from app.domain.errors import Forbidden, NotFound
 from app.schema.enums import Right as RightEnum
 from app.schema.enums import UserType
@@ -22,19 +22,6 @@ if TYPE_CHECKING:  # names for the lazy references below; imported for real at s
 
 LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
 LazyDepartment = Annotated["Department", strawberry.lazy("app.schema.types.employer")]
-
-
-def effective_rights(
-    grants: set[Grant], user_type, user_provider_id, employer_id, employer_provider_id
-) -> list[Right]:
-    """The rights a user holds at an employer (or at provider level when no employer)."""
-    provider_level = {g.right for g in grants if g.employer_id is None}
-    if employer_id is None:
-        return sorted(provider_level, key=list(Right).index)
-    held = {g.right for g in grants if g.employer_id == employer_id}
-    if user_type is m.UserType.PROVIDER and user_provider_id == employer_provider_id:
-        held |= provider_level
-    return sorted(held, key=list(Right).index)
 
 
 @strawberry.type(description="A login: provider user, employer user, manager or employee.")
@@ -90,7 +77,7 @@ class User(Node):
                 raise NotFound("Werkgever niet gevonden.")
             employer_provider_id = employer.provider_id
         if root.id != principal.user_id and not principal.has_right(Right.MANAGE_USERS, pk):
-            raise Forbidden("Hiervoor is het recht 'Beheer gebruikers' nodig.")
+            raise Forbidden(refusal(Right.MANAGE_USERS, where="anywhere"))
         rows = await ctx.rows(
             restrict(
                 select(m.RightGrant.right, m.RightGrant.employer_id).where(
@@ -100,8 +87,13 @@ class User(Node):
                 m.RightGrant,
             )
         )
-        grants = {Grant(r, e) for r, e in rows}
-        return effective_rights(grants, root.user_type, root.provider_id, pk, employer_provider_id)
+        held = rights_in(
+            {Grant(r, e) for r, e in rows},
+            provider_user=root.user_type is m.UserType.PROVIDER,
+            employer_id=pk,
+            own_office=root.provider_id == employer_provider_id,
+        )
+        return sorted(held, key=list(Right).index)
 
 
 @strawberry.type(description="A named responsibility defined once by the office (rol).")
