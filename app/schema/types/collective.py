@@ -5,21 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import select
 
 from app.db import models as m
 from app.db.scoping import restrict
+from app.schema.types.lazy import LazyEmployee, LazyUser
 from app.schema.types.node import Node, global_id, rows_of
-
-if TYPE_CHECKING:
-    from app.schema.types.employee import Employee
-    from app.schema.types.user import User
-
-LazyEmployee = Annotated["Employee", strawberry.lazy("app.schema.types.employee")]
-LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
 
 ActionStatus = strawberry.enum(
     m.ActionStatus, description="PENDING (waiting), RUNNING, DONE (every person handled)."

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,12 +11,8 @@ from app.db import models as m
 from app.domain.workflow import InstanceStatus
 from app.domain.workflow import StepAction as _StepAction
 from app.schema.enums import StepAction, Unit
+from app.schema.types.lazy import LazyUser
 from app.schema.types.node import Node, global_id, rows_of
-
-if TYPE_CHECKING:
-    from app.schema.types.user import User
-
-LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
 
 
 @strawberry.type(description="Something an employee can declare, with its unit.")

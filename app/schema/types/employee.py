@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,17 +11,8 @@ from app.db.loaders import entitlement
 from app.domain import authz
 from app.schema.enums import MaritalStatus, WerknemerloketState
 from app.schema.permissions import Predicate, secured
+from app.schema.types.lazy import LazyComponent, LazyDepartment, LazyEmployer, LazyUser
 from app.schema.types.node import Node, global_id, rows_of
-
-if TYPE_CHECKING:  # names for the lazy references below; imported for real at schema build
-    from app.schema.types.declaration import Component
-    from app.schema.types.employer import Department, Employer
-    from app.schema.types.user import User
-
-LazyDepartment = Annotated["Department", strawberry.lazy("app.schema.types.employer")]
-LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
-LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
-LazyComponent = Annotated["Component", strawberry.lazy("app.schema.types.declaration")]
 
 _FINANCIAL = secured(
     Predicate(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import func, or_, select
@@ -19,20 +18,15 @@ from app.schema.enums import MijnLoketVariant, Product, ProductEventKind
 from app.schema.enums import WorkflowType as WorkflowTypeEnum
 from app.schema.ids import to_global_id
 from app.schema.permissions import Staff, requires, right, secured
+from app.schema.types.lazy import (
+    LazyComponentSet,
+    LazyDefinition,
+    LazyEmployee,
+    LazyRole,
+    LazyRoleLink,
+    LazyUser,
+)
 from app.schema.types.node import Node, global_id, rows_of
-
-if TYPE_CHECKING:  # names for the lazy references below; imported for real at schema build
-    from app.schema.types.declaration import ComponentSet
-    from app.schema.types.employee import Employee
-    from app.schema.types.user import Role, RoleLink, User
-    from app.schema.types.workflow import WorkflowDefinition
-
-LazyEmployee = Annotated["Employee", strawberry.lazy("app.schema.types.employee")]
-LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
-LazyRole = Annotated["Role", strawberry.lazy("app.schema.types.user")]
-LazyRoleLink = Annotated["RoleLink", strawberry.lazy("app.schema.types.user")]
-LazyComponentSet = Annotated["ComponentSet", strawberry.lazy("app.schema.types.declaration")]
-LazyDefinition = Annotated["WorkflowDefinition", strawberry.lazy("app.schema.types.workflow")]
 
 
 @strawberry.type(description="A department (afdeling) of an employer.")

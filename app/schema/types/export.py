@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -11,12 +10,8 @@ from app.db import models as m
 from app.db.models import ExportStatus as _ExportStatus
 from app.domain.overview import ProcessTab as _ProcessTab
 from app.schema.enums import ExportStatus, ProcessTab
+from app.schema.types.lazy import LazyEmployer
 from app.schema.types.node import Node, global_id, rows_of
-
-if TYPE_CHECKING:
-    from app.schema.types.employer import Employer
-
-LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
 
 
 def download_url(info: strawberry.Info, token: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -18,17 +17,9 @@ from app.schema.enums import AuditKind, StepKind, StepState, WorkflowStatus
 from app.schema.enums import WorkflowType as WorkflowTypeEnum
 from app.schema.permissions import right
 from app.schema.types.declaration import ExpenseClaim
+from app.schema.types.lazy import LazyEmployee, LazyEmployer, LazyUser
 from app.schema.types.node import Node, global_id, rows_of
 from app.schema.types.request_step import RequestStep, next_action
-
-if TYPE_CHECKING:
-    from app.schema.types.employee import Employee
-    from app.schema.types.employer import Employer
-    from app.schema.types.user import User
-
-LazyEmployee = Annotated["Employee", strawberry.lazy("app.schema.types.employee")]
-LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
-LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
 
 
 @strawberry.type(description="One requested change, labelled in Dutch.")

@@ -4,7 +4,6 @@ labels, the configuration from the pinned version, and whom a step waits on."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -15,12 +14,8 @@ from app.domain.authz import Right
 from app.domain.definitions import StepConfig, approval_mode
 from app.domain.overview import STEP_STATE_LABELS, action_label, assignee_label, next_action_by
 from app.schema.enums import StepAction, StepKind, StepState
+from app.schema.types.lazy import LazyUser
 from app.schema.types.workflow import WorkflowStep
-
-if TYPE_CHECKING:
-    from app.schema.types.user import User
-
-LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
 
 
 async def _user(info, user_id: int | None):

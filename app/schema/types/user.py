@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -15,13 +14,8 @@ from app.domain.errors import Forbidden, NotFound
 from app.schema.enums import Right as RightEnum
 from app.schema.enums import UserType
 from app.schema.ids import decode_id
+from app.schema.types.lazy import LazyDepartment, LazyEmployer
 from app.schema.types.node import Node, global_id, rows_of
-
-if TYPE_CHECKING:  # names for the lazy references below; imported for real at schema build
-    from app.schema.types.employer import Department, Employer
-
-LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
-LazyDepartment = Annotated["Department", strawberry.lazy("app.schema.types.employer")]
 
 
 @strawberry.type(description="A login: provider user, employer user, manager or employee.")

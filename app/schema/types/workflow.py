@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -31,15 +30,8 @@ from app.schema.enums import (
     WorkflowType,
 )
 from app.schema.ids import decode_id, to_global_id
+from app.schema.types.lazy import LazyEmployer, LazyRole, LazyUser
 from app.schema.types.node import Node
-
-if TYPE_CHECKING:  # names for the lazy references below
-    from app.schema.types.employer import Employer
-    from app.schema.types.user import Role, User
-
-LazyEmployer = Annotated["Employer", strawberry.lazy("app.schema.types.employer")]
-LazyRole = Annotated["Role", strawberry.lazy("app.schema.types.user")]
-LazyUser = Annotated["User", strawberry.lazy("app.schema.types.user")]
 
 
 async def load_definition(ctx, key: str) -> DefinitionView | None:
