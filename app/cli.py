@@ -85,17 +85,21 @@ def cmd_serve(args: argparse.Namespace) -> None:
         if ":" in host:
             host = f"[{host}]"
         print(f"GraphiQL: http://{host}:{args.port}/graphql", flush=True)
+    from app.proxies import uvicorn_options
     from app.server import server_options
 
     uvicorn.run(
         "app.server:create_app",
         **server_options(settings),
+        # X-Forwarded-For and -Proto only from LOKETFLOW_TRUSTED_PROXIES, as the rate limits
+        # read them (app/proxies.py); never uvicorn's own default (127.0.0.1, or the
+        # FORWARDED_ALLOW_IPS variable).
+        **uvicorn_options(settings),
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
         reload=args.reload,
-        proxy_headers=True,
         lifespan="on",
         log_config=None,  # our JSON logging (app/observability.py), also for uvicorn's loggers
         # SIGTERM: stop accepting, let requests and subscriptions end, then the lifespan stops

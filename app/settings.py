@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,15 +60,30 @@ class Settings(BaseSettings):
 
     # Mutations per user per minute (0: no limit); in Redis when several processes serve.
     rate_limit_mutations_per_minute: int = Field(default=120, ge=0)
+    # Query cost points (max_query_cost's measure) per user per minute, for queries and
+    # subscriptions (0: no limit). Both are token buckets (app/ratelimit.py).
+    rate_limit_query_cost_per_minute: int = Field(default=500_000, ge=0)
     rate_limit_url: str = ""
+    # Reverse proxies (IP addresses or networks, JSON: ["10.0.0.0/8"]) whose X-Forwarded-For
+    # names the client (app/proxies.py); empty: forwarded headers are ignored.
+    trusted_proxies: list[str] = []
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
+        from app.proxies import parse_networks
+
+        return [str(network) for network in parse_networks(value)]
 
     # Query limits (app/schema/limits.py): per operation, fragments expanded.
     max_query_bytes: int = Field(default=100_000, ge=100)
     max_query_tokens: int = Field(default=5_000, ge=10)
     max_query_depth: int = Field(default=15, ge=2)
     max_query_aliases: int = Field(default=30, ge=0)
-    # A field costs 1; a connection's selections count `first` times (50 when not given).
-    max_query_cost: int = Field(default=250_000, ge=10)
+    # A field costs 1; a connection's selections count `first` times (50 when not given),
+    # other lists their bound (app/schema/list_bounds.py). The heaviest screen of the demo
+    # costs about 32,000 (bench/limits.py).
+    max_query_cost: int = Field(default=100_000, ge=10)
     # POST bodies (app/http.py): larger ones are refused (413) before they are read whole. A
     # query is at most max_query_bytes; the rest is room for variables.
     max_body_bytes: int = Field(default=1_048_576, ge=1_000)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.session import Database
 from app.domain.authz import Principal
 from app.domain.errors import AccessError, Unauthenticated
+from app.proxies import client_address
 from app.settings import Settings
 
 
@@ -110,6 +111,14 @@ class Context:
         """Events committed: have them published now rather than at the next poll."""
         if self.events is not None:
             self.events.wake()
+
+    @property
+    def rate_limit_key(self) -> str:
+        """Whose budgets an operation spends (app/ratelimit.py): the signed-in user's, else
+        the client address's, read behind trusted proxies only (app/proxies.py)."""
+        if self.principal is not None:
+            return f"user:{self.principal.user_id}"
+        return f"address:{client_address(self.request, self.settings.trusted_proxies)}"
 
     @property
     def is_websocket(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 
@@ -12,6 +13,7 @@ from strawberry.types.graphql import OperationType
 
 from app.domain.errors import AccessError
 from app.observability import operation, request_id, user
+from app.ratelimit import MUTATIONS
 
 log = logging.getLogger("loketflow.graphql")
 
@@ -123,9 +125,23 @@ class ObserveOperations(SchemaExtension):
         operation.set(self.execution_context.operation_name)
 
 
+def refuse_for_now(ctx, wait: float, code: str, message: str) -> GraphQLError:
+    """A rate-limit refusal: HTTP 429 with Retry-After (whole seconds, rounded up), and the
+    same seconds in the error for WebSocket clients, which get no headers."""
+    seconds = max(1, math.ceil(wait))
+    response = getattr(ctx, "response", None)
+    if response is not None and hasattr(response, "status_code"):
+        response.status_code = 429
+        response.headers["Retry-After"] = str(seconds)
+    return GraphQLError(
+        message.format(seconds=seconds), extensions={"code": code, "retryAfter": seconds}
+    )
+
+
 class RateLimitMutations(SchemaExtension):
     """Mutations per user per minute (app/ratelimit.py): over the limit, a RATE_LIMITED error,
-    HTTP 429 and Retry-After, and nothing is executed."""
+    HTTP 429 and Retry-After, and nothing is executed. Queries spend their cost instead
+    (app/schema/limits.py)."""
 
     async def on_execute(self):
         ctx = self.execution_context.context
@@ -135,19 +151,13 @@ class RateLimitMutations(SchemaExtension):
         except RuntimeError:
             kind = None
         if limiter is not None and kind is OperationType.MUTATION:
-            principal = getattr(ctx, "principal", None)
-            request = getattr(ctx, "request", None)
-            client = getattr(getattr(request, "client", None), "host", None) or "unknown"
-            key = f"user:{principal.user_id}" if principal else f"address:{client}"
-            wait = await limiter.hit(key)
+            wait = await limiter.hit(MUTATIONS, ctx.rate_limit_key)
             if wait is not None:
-                response = getattr(ctx, "response", None)
-                if response is not None and hasattr(response, "status_code"):
-                    response.status_code = 429
-                    response.headers["Retry-After"] = str(int(wait))
-                raise GraphQLError(
-                    f"Te veel wijzigingen in korte tijd. Probeer het over {int(wait)} seconden "
+                raise refuse_for_now(
+                    ctx,
+                    wait,
+                    "RATE_LIMITED",
+                    "Te veel wijzigingen in korte tijd. Probeer het over {seconds} seconden "
                     "opnieuw.",
-                    extensions={"code": "RATE_LIMITED", "retryAfter": int(wait)},
                 )
         yield

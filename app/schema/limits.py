@@ -4,16 +4,22 @@ Checked before validation, on the parsed document with fragments expanded, so th
 operation nor a fragment named `__schema` or `__type`, nor an introspection query, escapes them:
 - size in UTF-8 bytes, and tokens (counted by graphql-core's lexer before parsing, so a huge
   document is refused early);
-- depth (nesting of fields), aliases, and a cost that multiplies by page sizes: a field costs 1,
-  and a connection's selections count `first` times (its default when not given); measured in
-  one pass over the document, each fragment once, stopping at the first limit exceeded;
+- depth (nesting of fields), aliases, and a cost that multiplies by list sizes: a field costs 1,
+  a connection's selections count `first` times (its default when not given), any other
+  list's as many times as it can hold items (app/schema/list_bounds.py), and a list of values
+  one per value; measured in one pass over the document, each fragment once, stopping at the
+  first limit exceeded;
 - in production, introspection (`__schema`, `__type`) is off altogether;
 - `variables`: at most `max_variable_items` items in any list or object, and no lone surrogate.
-Each limit comes from the settings; the refusal is a GraphQL error with a stable code.
+Each limit comes from the settings; the refusal is a GraphQL error with a stable code. Then
+queries and subscriptions spend their cost from the user's budget per minute
+(LOKETFLOW_RATE_LIMIT_QUERY_COST_PER_MINUTE, app/ratelimit.py), so that many operations each
+within the limit cannot hold a process either (issue 13.9).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +28,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLObjectType,
     InlineFragmentNode,
     IntValueNode,
@@ -30,11 +37,17 @@ from graphql import (
     TokenKind,
     VariableNode,
     get_named_type,
+    is_list_type,
+    is_non_null_type,
 )
 from graphql.language.lexer import Lexer
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from app.db.queries.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.ratelimit import QUERY_COST
+from app.schema.extensions import refuse_for_now
+from app.schema.list_bounds import UNLISTED, bound_of
 
 INTROSPECTION = frozenset({"__schema", "__type"})
 
@@ -144,9 +157,7 @@ class _Walk:
             self.total = max(self.total, cost)
             raise _Over
 
-    def _first(self, node: FieldNode, field_def) -> int:
-        if field_def is None or "first" not in field_def.args:
-            return 1
+    def _first(self, node: FieldNode) -> int:
         for argument in node.arguments or ():
             if argument.name.value != "first":
                 continue
@@ -186,15 +197,31 @@ class _Walk:
             self._check(depth + height, total)
         return total, height
 
+    def _items(self, node: FieldNode, owner, field_def) -> int:
+        """How many times the selections under this field count: a connection's `first`, a
+        list's bound (app/schema/list_bounds.py), else once."""
+        if field_def is None:
+            return 1
+        if "first" in field_def.args:
+            return self._first(node)
+        kind = field_def.type.of_type if is_non_null_type(field_def.type) else field_def.type
+        if not is_list_type(kind):
+            return 1
+        item = get_named_type(kind).name
+        found = bound_of(self.schema, owner.name, node.name.value, item)
+        return UNLISTED if found is None else found
+
     def _field(self, node: FieldNode, owner, depth: int) -> tuple[int, int]:
         name = node.name.value
         if node.alias is not None:
             self.aliases += 1
         if name in INTROSPECTION:
             self.introspection = True
-        field_def = owner.fields.get(name) if isinstance(owner, GraphQLObjectType) else None
+        has_fields = isinstance(owner, (GraphQLObjectType, GraphQLInterfaceType))
+        field_def = owner.fields.get(name) if has_fields else None
+        items = self._items(node, owner, field_def)
         if node.selection_set is None:
-            return 1, 0
+            return items, 0  # a value costs 1; a list of values, one per value
         if name == "__schema":
             child = self.schema.get_type("__Schema")
         elif name == "__type":
@@ -202,7 +229,7 @@ class _Walk:
         else:
             child = get_named_type(field_def.type) if field_def is not None else None
         inner, below = self.selections(node.selection_set.selections, child, depth + 1)
-        return 1 + self._first(node, field_def) * inner, below + 1
+        return 1 + items * inner, below + 1
 
     def _fragment(self, name: str, parent) -> _Fragment | None:
         if name in self._walked:
@@ -251,6 +278,9 @@ def measure(
             walk.total += cost
     except _Over:
         pass
+    # Whole points: introspection lists count fractions (app/schema/list_bounds.py), and
+    # their sums carry float rounding.
+    walk.total = math.ceil(round(walk.total, 6))
     return walk
 
 
@@ -277,7 +307,7 @@ class QueryLimits(SchemaExtension):
                 )
         yield
 
-    def on_validate(self):
+    async def on_validate(self):
         settings = self._settings()
         document = self.execution_context.graphql_document
         if settings is not None and document is not None:
@@ -309,4 +339,30 @@ class QueryLimits(SchemaExtension):
                     f"Deze query kost te veel: het maximum is {settings.max_query_cost} punten. "
                     "Vraag kleinere pagina's (first).",
                 )
+            await self._spend(walk.total)
         yield
+
+    async def _spend(self, cost: int) -> None:
+        """Queries and subscriptions spend their cost from the user's budget per minute
+        (mutations count apart, app/schema/extensions.py): refused before they run once it
+        is spent, with the seconds until it is enough again."""
+        ctx = self.execution_context.context
+        limiter = getattr(ctx, "rate_limiter", None)
+        if limiter is None:
+            return
+        try:
+            kind = self.execution_context.operation_type
+        except RuntimeError:  # no operation to run: validation says why
+            return
+        if kind is OperationType.MUTATION:
+            return
+        wait = await limiter.hit(QUERY_COST, ctx.rate_limit_key, cost)
+        if wait is not None:
+            per_minute = limiter.budgets[QUERY_COST]
+            raise refuse_for_now(
+                ctx,
+                wait,
+                "QUERY_BUDGET_EXCEEDED",
+                f"U heeft in korte tijd te veel opgevraagd (hoogstens {per_minute} punten per "
+                "minuut). Probeer het over {seconds} seconden opnieuw.",
+            )

@@ -26,7 +26,7 @@ CANDIDATES = """query ($e: ID!) { mijnLoketMigrationCandidates(employerId: $e) {
 START = """mutation ($input: StartMijnLoketMigrationInput!) {
   startMijnLoketMigration(input: $input) {
   action { id status items { employee { id } status reason } } errors { code field } } }"""
-CENTRE = """query ($e: ID!) { messageCentre(employerId: $e) { totalCount edges { node {
+CENTRE = """query ($e: ID!) { messageCentre(employerId: $e, first: 1) { totalCount edges { node {
   id status startedBy { username } counts { pending processed failed skipped }
   items { employee { id name } status reason }
   log { kind actor { username } employee { name } detail } } } } }"""
