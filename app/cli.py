@@ -120,8 +120,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
 
 
 def cmd_demo_load(args: argparse.Namespace) -> None:
-    from app.demo import load_demo
-    from app.demo_history import load_demo_history
+    from app.demo.base import load_demo
+    from app.demo.history import load_demo_history
 
     async def _load(db: Database):
         await _require_migrated(db)

@@ -31,7 +31,7 @@ from app.auth import issue_token
 from app.db import models as m
 from app.db.migrate import upgrade
 from app.db.queries.pagination import encode_cursor
-from app.demo import EMPLOYER_NAME, FIRST_NAMES, SURNAMES, load_demo
+from app.demo.base import EMPLOYER_NAME, FIRST_NAMES, SURNAMES, load_demo
 from app.server import create_app
 from app.settings import Settings
 

@@ -29,8 +29,8 @@ from app.db import models as m
 from app.db.migrate import upgrade
 from app.db.principals import load_principal
 from app.db.session import Database
-from app.demo import load_demo
-from app.demo_history import load_demo_history
+from app.demo.base import load_demo
+from app.demo.history import load_demo_history
 from app.schema import EXTENSIONS, TYPES, schema
 from app.schema.context import Context
 from app.schema.extensions import RateLimitMutations

@@ -45,8 +45,8 @@ from app.db.migrate import upgrade
 from app.db.queries import process_overview as q
 from app.db.queries.pagination import encode_cursor
 from app.db.session import Database
-from app.demo import EMPLOYER_NAME, FIRST_NAMES, SURNAMES, load_demo
-from app.demo_components import COMPONENTS
+from app.demo.base import EMPLOYER_NAME, FIRST_NAMES, SURNAMES, load_demo
+from app.demo.components import COMPONENTS
 from app.domain.catalogue import WORKFLOW_TYPES, WorkflowType
 from app.domain.overview import OverviewSort, ProcessTab, columns
 from app.domain.workflow import STATUS_LABELS, InstanceStatus

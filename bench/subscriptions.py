@@ -168,7 +168,7 @@ async def read_line() -> str:
 
 @dataclass(frozen=True)
 class Profile:
-    """A kind of staff user the benchmark creates, as app/demo.py's STAFF describes its own.
+    """A kind of staff user the benchmark creates, as app/demo/base.py's STAFF describes its own.
     Every profile holds PROCESS_MANAGEMENT at the demo employer (itself, or at provider level),
     so that both subscriptions accept every user."""
 
@@ -224,7 +224,7 @@ async def create_users(session, count: int) -> list[str]:
     from sqlalchemy import select
 
     from app.db import models as m
-    from app.demo import DEMO_AT, DEPARTMENTS, EMPLOYER_NAME
+    from app.demo.base import DEMO_AT, DEPARTMENTS, EMPLOYER_NAME
     from app.domain.authz import Right, UserType
 
     employer = await session.scalar(select(m.Employer).filter_by(name=EMPLOYER_NAME))
@@ -958,7 +958,7 @@ async def demo_facts(db, with_instance: bool, every_request: bool) -> tuple[int,
     from sqlalchemy import select
 
     from app.db import models as m
-    from app.demo import EMPLOYER_NAME
+    from app.demo.base import EMPLOYER_NAME
 
     async with db.reader() as session:
         employer = await session.scalar(select(m.Employer.id).filter_by(name=EMPLOYER_NAME))
@@ -1183,8 +1183,8 @@ class Ours:
 async def run(args: argparse.Namespace) -> None:
     from sqlalchemy import text
 
-    from app.demo import load_demo
-    from app.demo_history import load_demo_history
+    from app.demo.base import load_demo
+    from app.demo.history import load_demo_history
     from app.server import create_app
     from app.settings import Settings
 

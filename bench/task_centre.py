@@ -42,7 +42,7 @@ from app.db.migrate import upgrade
 from app.db.principals import load_principal
 from app.db.queries import task_centre as q
 from app.db.queries.pagination import Page, keyset_page
-from app.demo import EMPLOYER_NAME, load_demo
+from app.demo.base import EMPLOYER_NAME, load_demo
 from app.domain.authz import Principal
 from app.domain.catalogue import WorkflowType
 from app.domain.definitions import StepKind

@@ -22,7 +22,7 @@ from app.auth import issue_token
 from app.db import models as m
 from app.db.migrate import upgrade
 from app.db.session import Database
-from app.demo import load_demo
+from app.demo.base import load_demo
 from app.server import create_app
 from app.settings import Settings
 

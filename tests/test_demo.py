@@ -25,7 +25,7 @@ from app.db.models import (
     WerknemerloketState,
 )
 from app.db.session import Database
-from app.demo import DemoSummary, load_demo
+from app.demo.base import DemoSummary, load_demo
 from app.domain.authz import Right, UserType
 from app.domain.catalogue import MijnLoketVariant, derive_variant
 from app.settings import Settings

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.db import models as m
 from app.db.session import Database
-from app.demo import load_demo
-from app.demo_history import load_demo_history
+from app.demo.base import load_demo
+from app.demo.history import load_demo_history
 from app.domain.catalogue import WorkflowType as W
 from app.domain.changes import employee_updates
 from app.domain.workflow import AuditKind, StepState

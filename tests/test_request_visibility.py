@@ -34,8 +34,8 @@ from app.db.eligibility import may_act, open_steps_of
 from app.db.principals import load_principal
 from app.db.request_facts import load_request_facts
 from app.db.scoping import REQUEST_SUBJECTS, restrict
-from app.demo import PRODUCTS
-from app.demo_history import load_demo_history
+from app.demo.base import PRODUCTS
+from app.demo.history import load_demo_history
 from app.domain.authz import Grant, Principal, Right, UserType
 from app.domain.visibility import (
     USER_READER_RIGHTS,

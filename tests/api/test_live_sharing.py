@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from websockets.asyncio.client import connect
 
 from app.db import models as m
-from app.demo import DEPARTMENTS
+from app.demo.base import DEPARTMENTS
 from app.domain.authz import Right, UserType
 from app.schema.ids import to_global_id
 from tests.api.live import post, serve_app

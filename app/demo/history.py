@@ -2,7 +2,7 @@
 
 So that process management, its filters and the Excel download are worth opening on a fresh
 install, the demo employer gets about 220 requests of every type, submitted between August and
-November 2026, in every status the engine can reach for them (the plan: app/demo_history_payloads).
+November 2026, in every status the engine can reach for them (the plan: app/demo/history_payloads).
 
 Every request goes through the real engine, as the submit and task mutations drive it, only with
 the clock set back: `carry_out`/`apply_action` take the moment (`now`), and the actors are chosen
@@ -27,8 +27,8 @@ from app.db.definitions import current_steps, newest_version_id, save_version, v
 from app.db.instances import SessionReader, apply_action, assignment, carry_out, staff_at
 from app.db.loaders import components_of_employers, entitlement
 from app.db.principals import load_principal
-from app.demo import EMPLOYER_NAME
-from app.demo_history_payloads import (
+from app.demo.base import EMPLOYER_NAME
+from app.demo.history_payloads import (
     KEY_PREFIX,
     PROCESS_AT,
     PROCESS_PERIOD,
@@ -45,7 +45,7 @@ from app.domain.definitions import StepKind, default_steps
 from app.domain.workflow import InstanceStatus, StepState
 
 # Switched on (with their default configuration) by HR shortly before the history starts; the
-# base demo activates the other three (app/demo_workflows.py).
+# base demo activates the other three (app/demo/workflows.py).
 ACTIVATED_AT = dt.datetime(2026, 7, 20, 9, 0, tzinfo=dt.UTC)
 ACTIVATED_BY = "werkgever.hr"
 HISTORY_TYPES = (

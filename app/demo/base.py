@@ -33,8 +33,8 @@ from app.db.models import (
     UserDepartment,
     WerknemerloketState,
 )
-from app.demo_components import load_demo_components
-from app.demo_workflows import load_demo_workflows
+from app.demo.components import load_demo_components
+from app.demo.workflows import load_demo_workflows
 from app.domain.authz import Right, UserType
 from app.domain.catalogue import Product, derive_variant
 

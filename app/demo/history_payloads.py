@@ -1,7 +1,7 @@
 """What the demo history asks for, and when (issue 5, point 6): a plan, no database.
 
 About 220 requests of every workflow type, submitted between 1 August and 20 November 2026, each
-with the outcome it is driven to by `app/demo_history.py` and the moments of its actions. All of
+with the outcome it is driven to by `app/demo/history.py` and the moments of its actions. All of
 it comes from one seeded random generator, so every load plans exactly the same history.
 
 Outcomes only where the engine can reach them with the demo configuration: update workflows have
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from app.demo import CITIES, POSTCODE_LETTERS, STREETS, iban_nl
+from app.demo.base import CITIES, POSTCODE_LETTERS, STREETS, iban_nl
 from app.domain import changes, validation
 from app.domain.catalogue import WorkflowType as W
 from app.domain.components import Component
@@ -27,13 +27,13 @@ from app.domain.workflow import InstanceStatus as S
 KEY_PREFIX = "demo-history-"
 START = dt.datetime(2026, 8, 1, 7, 0, tzinfo=dt.UTC)
 END = dt.datetime(2026, 11, 20, 16, 0, tzinfo=dt.UTC)
-# Periods up to October are closed (app/demo_components.py), so approved claims wait for the
+# Periods up to October are closed (app/demo/components.py), so approved claims wait for the
 # November payroll run, which books them into the first open period.
 PROCESS_AT = dt.datetime(2026, 11, 6, 9, 30, tzinfo=dt.UTC)
 PROCESS_PERIOD = "2026-11"
 MIJNLOKET_EMPLOYEES = 40
 # Management actions touch each employment once: an extension of an employee with a fixed-term
-# contract (the on-call workers and every sixth employee in app/demo.py), or an end date.
+# contract (the on-call workers and every sixth employee in app/demo/base.py), or an end date.
 EXTENDED = (6, 12, 14, 18, 19, 23, 24, 27, 30, 31, 35, 36)
 TERMINATED = (8, 11, 15, 21, 26, 29, 34, 40)
 
