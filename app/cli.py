@@ -85,16 +85,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
         if ":" in host:
             host = f"[{host}]"
         print(f"GraphiQL: http://{host}:{args.port}/graphql", flush=True)
-    from app.proxies import uvicorn_options
     from app.server import server_options
 
     uvicorn.run(
         "app.server:create_app",
-        **server_options(settings),
-        # X-Forwarded-For and -Proto only from LOKETFLOW_TRUSTED_PROXIES, as the rate limits
-        # read them (app/proxies.py); never uvicorn's own default (127.0.0.1, or the
-        # FORWARDED_ALLOW_IPS variable).
-        **uvicorn_options(settings),
+        **server_options(settings),  # compression; proxy headers as app/proxies.py reads them
         factory=True,
         host=args.host,
         port=args.port,

@@ -4,8 +4,15 @@
   by name (preferred on equal weight), else `application/json` (also for `*/*` and no Accept);
   neither acceptable: 406;
 - with `application/graphql-response+json`, a request that could not be executed (parse or
-  validation error, a refused limit) answers 4xx; with `application/json` always 200;
+  validation error, a refused limit) answers 4xx, and its body has no `data` entry (the
+  specification's SHOULD: graphql-http's audit warns otherwise); with `application/json`
+  always 200;
 - `GET` runs queries only: a mutation over GET is 405 with `Allow: POST`;
+- a subscription, over GET or POST, is a request error with the code `WEBSOCKET_REQUIRED`
+  (app/server.py): subscriptions run over WebSocket (graphql-transport-ws) only;
+- CORS (`CrossOrigin`): pages on the origins in LOKETFLOW_CORS_ORIGINS may call the API; a
+  preflight from any other origin is 403 `ORIGIN_NOT_ALLOWED`, and logged: the browser shows
+  the page only "Failed to fetch", so the server's log is where a developer can read why;
 - `POST` bodies must be `application/json`: anything else is 415. That also makes the API
   CSRF-safe: a browser's "simple" cross-site requests (text/plain, form encodings) never run;
 - malformed JSON (also nested deeper than any request needs, or than Python's parser can
@@ -18,11 +25,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import parse_qs
 
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
+from strawberry.http.websocket_origin import normalize_allowed_origins
+
+from app.settings import ConfigurationError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -31,6 +43,12 @@ JSON = "application/json"
 # stack) can run out of recursion on it.
 MAX_JSON_NESTING = 64
 DEFAULT_MAX_BODY_BYTES = 1_048_576
+SUBSCRIPTION_OVER_HTTP = (
+    "Een subscription loopt via WebSocket: verbind met /graphql (ws:// of wss://) met het "
+    "protocol graphql-transport-ws."
+)
+
+log = logging.getLogger("loketflow.http")
 
 
 class _TooLarge(Exception):
@@ -109,15 +127,41 @@ async def read_body(headers: Headers, receive, limit: int) -> bytes:
 
 
 def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
+    """The type of the operation the request runs; None when the view will refuse it anyway
+    (a syntax error, no such operation, several and no `operationName`)."""
     try:
         document = parse(query, no_location=True, max_tokens=20_000)
     except GraphQLError:
         return None  # the view answers the syntax error
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None:
+        return operations[0].operation if len(operations) == 1 else None
     for operation in operations:
-        if operation_name is None or (operation.name and operation.name.value == operation_name):
+        if operation.name and operation.name.value == operation_name:
             return operation.operation
     return None
+
+
+class CrossOrigin(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight that says why (and is logged). Installed
+    also without configured origins, so that every preflight gets that answer."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        origin = request_headers["origin"]
+        if self.is_allowed_origin(origin=origin):
+            return super().preflight_response(request_headers)
+        log.warning("CORS preflight refused: origin %r is not in LOKETFLOW_CORS_ORIGINS", origin)
+        message = f"De origin {origin[:200]} mag deze API niet aanroepen (LOKETFLOW_CORS_ORIGINS)."
+        return _error(403, "ORIGIN_NOT_ALLOWED", message)
+
+
+def allowed_origins(settings) -> list[str]:
+    """LOKETFLOW_CORS_ORIGINS as browsers send an `Origin` (lower case, no default port); the
+    WebSocket handshake is checked against the same list (app/server.py)."""
+    try:
+        return sorted(normalize_allowed_origins(settings.cors_origins))
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError(f"LOKETFLOW_CORS_ORIGINS: {error}") from error
 
 
 class GraphQLOverHTTP:
@@ -162,7 +206,7 @@ class GraphQLOverHTTP:
             if value is not None and not parse_json(value)[0]:
                 return _error(400, "BAD_REQUEST", f"'{field}' is geen geldige JSON.")
         name = (params.get("operationName") or [None])[0]
-        if _operation_type(query, name) in (OperationType.MUTATION, OperationType.SUBSCRIPTION):
+        if _operation_type(query, name) is OperationType.MUTATION:
             return _error(405, "METHOD_NOT_ALLOWED", "Mutaties alleen met POST.", Allow="POST")
         return None
 
@@ -217,6 +261,10 @@ class GraphQLOverHTTP:
                     headers.append((b"content-type", f"{media}; charset=utf-8".encode()))
                     if media == GRAPHQL_RESPONSE and status == 200:
                         status = _status_of(message.get("body", b""), message.get("more_body"))
+                        if status == 400:  # a request error: no `data` entry at all
+                            message = {**message, "body": _without_data(message["body"])}
+                            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+                            headers.append((b"content-length", str(len(message["body"])).encode()))
                 else:
                     headers = start["headers"]
                 await send({**start, "status": status, "headers": headers})
@@ -243,3 +291,9 @@ def _status_of(body: bytes, more: bool | None) -> int:
     if result["data"] is None and errors and all("path" not in e for e in errors):
         return 400
     return 200
+
+
+def _without_data(body: bytes) -> bytes:
+    result = json.loads(body)
+    result.pop("data", None)
+    return json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()

@@ -11,6 +11,10 @@ over its whole life (issue 13).
   its current rights. A live subscription follows its user's rights through the events (app/
   events/fanout.py): revoked rights end it with FORBIDDEN, a blocked user with UNAUTHENTICATED,
   and the connection of a blocked user is closed.
+- A refused sign-in closes with 4403 (graphql-transport-ws) and a reason that says why
+  (`refusal`): `UNAUTHENTICATED: token expired`, `UNAUTHENTICATED: invalid token`,
+  `UNAUTHENTICATED: unknown or blocked user`, `UNAUTHENTICATED: Authorization must be 'Bearer
+  <token>'`; an empty reason left browser clients retrying blind (issue 15.2).
 - A user holds at most `ws_max_connections_per_user` connections and a process at most
   `ws_max_connections` (4429, reason `TOO_MANY_CONNECTIONS: ...`); live subscriptions per user
   are limited by the fan-out (`TOO_MANY_SUBSCRIPTIONS`).
@@ -25,16 +29,50 @@ import contextlib
 import time
 from collections import Counter
 
+import jwt
 from graphql import GraphQLError
 
 from app.domain.errors import AccessError
 from app.events.follow import CURRENT_OPERATION, LiveOperation
 from app.events.keepalive import KeepAliveHandler
 
-# Close codes and reasons a client can act on (graphql-ws closes with 4403 on a refused init).
+# Close codes and reasons a client can act on (README, "WebSocket close codes"). The reasons are for
+# programs (a frontend decides on them whether to fetch a fresh token or to sign in again), so
+# they are short, fixed English phrases after the error code.
 SIGNED_OUT = 4403
 TOO_MANY = 4429
-BLOCKED = "UNAUTHENTICATED: Deze gebruiker bestaat niet (meer) of is geblokkeerd."
+EXPIRED = "UNAUTHENTICATED: token expired"
+INVALID = "UNAUTHENTICATED: invalid token"
+NOT_BEARER = "UNAUTHENTICATED: Authorization must be 'Bearer <token>'"
+BLOCKED = "UNAUTHENTICATED: unknown or blocked user"
+OTHER_USER = "FORBIDDEN: a renewed token must name the signed-in user"
+# A page on an origin outside LOKETFLOW_CORS_ORIGINS (app/server.py): 1008, policy violation,
+# which graphql-ws reports at once instead of retrying.
+ORIGIN_REFUSED = 1008
+ORIGIN_NOT_ALLOWED = "FORBIDDEN: origin not allowed (LOKETFLOW_CORS_ORIGINS)"
+
+
+class SignInRefused(Exception):
+    """`connection_init` did not sign in: the connection closes with 4403 and this reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def refusal(authorization: object, error: AccessError) -> str:
+    """The close reason for a token the verifier (app/auth.py) refused."""
+    cause = error.__cause__
+    if isinstance(cause, jwt.ExpiredSignatureError):
+        return EXPIRED
+    if cause is not None:  # a bad signature, issuer, audience, format ...
+        return INVALID
+    scheme, _, token = (
+        authorization.strip().partition(" ") if isinstance(authorization, str) else ("", "", "")
+    )
+    if scheme.lower() != "bearer" or not token.strip():
+        return NOT_BEARER
+    return INVALID  # well-formed, but it names no user
 
 
 class TooManyConnections(Exception):
@@ -83,6 +121,9 @@ class ConnectionHandler(KeepAliveHandler):
     async def handle_connection_init(self, message) -> None:
         try:
             await super().handle_connection_init(message)
+        except SignInRefused as refused:
+            await self.websocket.close(code=SIGNED_OUT, reason=refused.reason)
+            return
         except TooManyConnections as full:
             await self.websocket.close(code=TOO_MANY, reason=str(full))
             return
@@ -93,7 +134,7 @@ class ConnectionHandler(KeepAliveHandler):
         while True:
             left = self.context.session_expires_at - time.time()
             if left <= 0:
-                await self.sign_out("UNAUTHENTICATED: token expired")
+                await self.sign_out(EXPIRED)
                 return
             await asyncio.sleep(min(left, 3600))  # renewed meanwhile: look again
 
@@ -116,15 +157,15 @@ class ConnectionHandler(KeepAliveHandler):
     async def _renew(self, authorization) -> bool:
         view, ctx = self.view, self.context
         if not isinstance(authorization, str):
-            await self.sign_out("UNAUTHENTICATED: Authorization must be 'Bearer <token>'")
+            await self.sign_out(NOT_BEARER)
             return False
         try:
             signed = await view.verifier.sign_in(authorization)
         except AccessError as error:
-            await self.sign_out(f"{error.code}: {error.message}")
+            await self.sign_out(refusal(authorization, error))
             return False
         if signed is None or ctx.principal is None or signed[0] != ctx.principal.username:
-            await self.sign_out("FORBIDDEN: a renewed token must name the signed-in user")
+            await self.sign_out(OTHER_USER)
             return False
         ctx.session_expires_at = signed[1]
         return True
@@ -141,7 +182,7 @@ class ConnectionHandler(KeepAliveHandler):
         """Sign the connection's user in again for a new operation, as a request would be."""
         ctx = self.context
         if ctx.session_expires_at is not None and time.time() >= ctx.session_expires_at:
-            await self.sign_out("UNAUTHENTICATED: token expired")
+            await self.sign_out(EXPIRED)
             return False
         principal = await self.view.load(ctx.principal.username)
         if principal is None:

@@ -94,7 +94,7 @@ async def test_a_renewal_for_another_user_or_a_bad_token_ends_it(live, settings,
     base, _app = live
     for renewal, reason in (
         (token("kantoor.admin"), "FORBIDDEN: a renewed token must name the signed-in user"),
-        ("nonsense", "UNAUTHENTICATED: Het token is ongeldig."),
+        ("nonsense", "UNAUTHENTICATED: invalid token"),
     ):
         async with session(base, token("werkgever.hr")) as ws:
             ping = {"type": "ping", "payload": {"Authorization": f"Bearer {renewal}"}}
