@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import sqlite3
 import threading
 
 import pytest
@@ -264,3 +265,80 @@ async def test_stopping_finishes_the_email_in_hand_and_leaves_the_rest(db, setti
     sent, waiting = await stored(db, first), await stored(db, second)
     assert sent.status is m.EmailStatus.SENT and sent.claimed_until is None
     assert waiting.status is m.EmailStatus.PENDING and waiting.claimed_until is None
+
+
+class CountingHandler(Collector):
+    """Counts the SMTP connections (one EHLO each) the messages came over."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+
+async def test_one_smtp_connection_carries_a_round_of_emails(db, settings):
+    """A connection per e-mail put its QUIT and teardown between the server's 250 and the
+    SENT mark, where a crash sends the e-mail twice; one connection per round does not."""
+    handler = CountingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{controller.port}"})
+        ids = [await add_email(db, f"round:{i}") for i in range(5)]
+        assert await OutboxRelay(db, smtp).run_once() == 5
+    finally:
+        controller.stop()
+
+    assert handler.connections == 1
+    assert sorted(msg["To"] for msg in handler.messages) == [
+        f"round-{i}@example.nl" for i in range(5)
+    ]
+    for email_id in ids:
+        assert (await stored(db, email_id)).status is m.EmailStatus.SENT
+
+
+class LockingHandler(Collector):
+    """Takes the SQLite write lock, as another process's transaction would, as it accepts a
+    message, and lets go `hold` seconds later: the relay's SENT mark has to wait for it."""
+
+    def __init__(self, path: str, hold: float) -> None:
+        super().__init__()
+        self.path, self.hold = path, hold
+
+    async def handle_DATA(self, server, session, envelope):
+        writer = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        writer.execute("BEGIN IMMEDIATE")
+
+        def let_go() -> None:
+            writer.execute("COMMIT")
+            writer.close()
+
+        threading.Timer(self.hold, let_go).start()
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("hold", [0.3, 1.5], ids=["short", "beyond-patience"])
+async def test_the_sent_mark_waits_for_a_write_lock_held_elsewhere(db, settings, hold):
+    """SQLite: the mark is tried without blocking while the lock is taken, then (after a
+    second) waits for it the ordinary way; either way the e-mail ends SENT, sent once."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite's write lock")
+    handler = LockingHandler(db.url.database, hold)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{controller.port}"})
+        email_id = await add_email(db, f"locked:{hold}")
+        relay = OutboxRelay(db, smtp)
+        assert await relay.run_once() == 1
+        assert await relay.run_once() == 0
+    finally:
+        controller.stop()
+
+    assert [msg["To"] for msg in handler.messages] == [f"locked-{hold}@example.nl"]
+    row = await stored(db, email_id)
+    assert row.status is m.EmailStatus.SENT and row.claimed_until is None
