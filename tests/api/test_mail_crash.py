@@ -94,10 +94,14 @@ def servers():
 
     def start(moment: str) -> tuple[Killer, Controller, Controller, Collector]:
         killer = Killer(shared, moment)
-        for handler in (killer, shared):
-            started.append(Controller(handler, hostname="127.0.0.1", port=free_port()))
-            started[-1].start()
-        return killer, started[0], started[1], shared
+        killing, plain = (
+            Controller(handler, hostname="127.0.0.1", port=free_port())
+            for handler in (killer, shared)
+        )
+        for controller in (killing, plain):
+            controller.start()
+            started.append(controller)
+        return killer, killing, plain, shared
 
     yield start
     for controller in started:
