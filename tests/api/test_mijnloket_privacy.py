@@ -18,9 +18,7 @@ from tests.conftest import errors_of
 INVITATION = "Uw uitnodiging voor MijnLoket"
 CONFIRMATION = "Uw MijnLoket-account is gereed"
 PASSWORD = "een lang wachtwoord 42"
-GENERATED = re.compile(
-    re.escape(USERNAME_PREFIX) + f"[{USERNAME_ALPHABET}]{{{USERNAME_LENGTH}}}"
-)
+GENERATED = re.compile(re.escape(USERNAME_PREFIX) + f"[{USERNAME_ALPHABET}]{{{USERNAME_LENGTH}}}")
 EMPLOYEE = """query ($id: ID!) { node(id: $id) { ... on Employee {
   privateEmail mijnLoketEmail } } }"""
 OUTBOX = """query ($e: ID!) { outboxEmails(employerId: $e) { edges { node {
