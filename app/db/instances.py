@@ -27,7 +27,7 @@ from app.domain.catalogue import WORKFLOW_TYPES
 from app.domain.changes import employee_updates, still_applicable
 from app.domain.definitions import StepConfig, approval_mode
 from app.domain.events import Change
-from app.domain.outcome import Assignments, Outcome, StepEmail, outcome
+from app.domain.outcome import Assignments, Outcome, StepEmail, needs_assignees, outcome
 from app.domain.workflow import (
     Action,
     ApplyChange,
@@ -117,10 +117,17 @@ async def locked_instance(session: AsyncSession, instance_id: int):
 
 
 async def assignments(
-    session: AsyncSession, row: m.WorkflowInstance, instance: Instance, config, employee
+    session: AsyncSession,
+    row: m.WorkflowInstance,
+    instance: Instance,
+    config,
+    employee,
+    *,
+    needed: bool = True,
 ) -> Assignments:
-    """Who may act on each step of this request, from today's users and role links."""
-    staff = await staff_at(session, row.employer_id)
+    """Who may act on each step of this request, from today's users and role links (read only
+    when `needed`)."""
+    staff = await staff_at(session, row.employer_id) if needed else None
     return Assignments(instance, config, staff, subject_of(employee, row))
 
 
@@ -137,11 +144,18 @@ async def apply_action(
     `now`: when it happened (the clock unless given: the demo history writes the past)."""
     row, steps, employee, config = await locked_instance(session, instance_id)
     before = to_domain(row, steps)
-    who = await assignments(session, row, before, config, employee)
+    # An open step: who may act on it is asked (by the action, by the event). Without one the
+    # staff is read only if the outcome asks (e.g. not to book a claim into the payroll).
+    who = None
     eligible: frozenset[int] = frozenset()
-    if position is not None and row.open_position == position:
-        eligible = who(position).actors
+    if row.open_position is not None:
+        who = await assignments(session, row, before, config, employee)
+        if position == row.open_position:
+            eligible = who(position).actors
     transition = act(before, config, action, eligible=eligible)
+    if who is None:
+        needed = needs_assignees(before, transition)
+        who = await assignments(session, row, before, config, employee, needed=needed)
     await write_outcome(session, row, steps, employee, outcome(before, transition, who), now=now)
     return row
 
@@ -161,7 +175,8 @@ async def carry_out(
     `row` must have been read in this transaction (locked); its `lock_version` guards against
     a concurrent writer all the same."""
     before = None if submitted else to_domain(row, step_rows)
-    who = await assignments(session, row, transition.instance, config, employee)
+    needed = needs_assignees(before, transition)
+    who = await assignments(session, row, transition.instance, config, employee, needed=needed)
     await write_outcome(
         session, row, step_rows, employee, outcome(before, transition, who), now=now
     )

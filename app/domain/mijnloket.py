@@ -161,14 +161,3 @@ def confirmation_email(name: str, employer: str, username: str) -> tuple[str, st
         f"Beste {name},\n\nUw dienstverband bij {employer} is gekoppeld aan uw "
         f"MijnLoket-account. U kunt nu inloggen met de gebruikersnaam {username}.\n",
     )
-
-
-def username_changed_email(name: str, username: str) -> tuple[str, str]:
-    """To the holders of an account that was named after its e-mail address (migration 0012)."""
-    return (
-        "Uw MijnLoket-gebruikersnaam is gewijzigd",
-        f"Beste {name},\n\nUw MijnLoket-account had uw e-mailadres als gebruikersnaam. Om uw "
-        "e-mailadres te beschermen heeft u een nieuwe gebruikersnaam gekregen: "
-        f"{username}\n\nLog voortaan daarmee in. Uw wachtwoord en uw gegevens blijven "
-        "hetzelfde.\n",
-    )

@@ -32,12 +32,14 @@ class Assignments:
 
     instance: Instance
     config: Sequence[StepConfig]
-    staff: EmployerStaff
+    staff: EmployerStaff | None  # None: not read, because `needs_assignees` said nobody is asked
     subject: RequestSubject
     _resolved: dict[int, Assignment] = field(default_factory=dict)
 
     def __call__(self, position: int) -> Assignment:
         if position not in self._resolved:
+            if self.staff is None:
+                raise RuntimeError("who may act was asked of a transition said to ask nobody")
             mode = approval_mode(self.instance.workflow, self.config)
             step = self.config[position - 1]
             self._resolved[position] = resolve(step, self.staff, self.subject, mode=mode)
@@ -62,6 +64,17 @@ class Outcome:
     moved: bool  # False: a comment only (the audit trail grows; nothing else changes)
     writes: tuple[Write, ...]  # in the order they happen
     event: tuple[EventKind, InstanceChange] | None  # None when the request did not move
+
+
+def needs_assignees(before: Instance | None, transition: Transition) -> bool:
+    """Whether the outcome of `transition` asks who may act on a step: a step open before or
+    after (the event names both sides), or a step e-mail. Booking a finished claim into the
+    payroll asks nobody, so its staff need not be read."""
+    return (
+        _open_position(before) is not None
+        or _open_position(transition.instance) is not None
+        or any(isinstance(e, SendNotification | SendTaskEmail) for e in transition.effects)
+    )
 
 
 def outcome(before: Instance | None, transition: Transition, who: Assignments) -> Outcome:

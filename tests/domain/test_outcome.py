@@ -74,3 +74,16 @@ def test_a_comment_writes_only_its_audit_entry():
     decided = outcome(before, commented, who)
     assert (decided.moved, decided.event) == (False, None)
     assert [type(w) for w in decided.writes] == [engine.Audit]
+
+
+def test_a_transition_that_asks_nobody_needs_no_staff():
+    """A request applied at once (0 steps) opens and mails nothing: its staff is not read, and
+    its outcome is decided without it."""
+    from app.domain.outcome import needs_assignees
+
+    applied = engine.start(WorkflowType.CONTACT_DETAILS_UPDATE, (), SUBMITTER)
+    assert not needs_assignees(None, applied)
+    decided = outcome(None, applied, Assignments(applied.instance, (), None, SUBJECT))
+    assert decided.event[1].opened_for == () and decided.event[1].status == "PROCESSED"
+    started = engine.start(WorkflowType.ADDRESS_UPDATE, CONFIG, SUBMITTER)
+    assert needs_assignees(None, started)
