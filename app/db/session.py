@@ -25,6 +25,9 @@ from sqlalchemy.ext.asyncio import (
 
 from app.settings import Settings
 
+# What a use case is handed: app/resolvers name it without importing SQLAlchemy.
+Session = AsyncSession
+
 
 class Database:
     def __init__(self, settings: Settings):

@@ -95,3 +95,32 @@ class InvalidArgument(AccessError):
     error, not a business failure, so a GraphQL error rather than a UserError."""
 
     code = "BAD_USER_INPUT"
+
+
+# What each kind of object is called in a message ("Rol niet gevonden.").
+THING = {
+    "Employer": "werkgever",
+    "Employee": "werknemer",
+    "User": "gebruiker",
+    "Role": "rol",
+    "RoleLink": "rolkoppeling",
+    "Department": "afdeling",
+    "WorkflowInstance": "aanvraag",
+    "InstanceStep": "taak",
+    "Task": "taak",
+    "Component": "component",
+    "ComponentSet": "componentenset",
+}
+
+
+def not_found(type_name: str, field: str | Sequence[str]) -> DomainError:
+    """NOT_FOUND on `field` (a name or a whole path): the object is not there for this user."""
+    return DomainError(
+        ErrorCode.NOT_FOUND,
+        f"{THING[type_name].capitalize()} niet gevonden.",
+        [field] if isinstance(field, str) else list(field),
+    )
+
+
+def invalid_id(type_name: str, field: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_ID, f"Dit is geen geldig {THING[type_name]}-ID.", [field])

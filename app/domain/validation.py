@@ -109,6 +109,22 @@ def bsn(value: str, field: str = "bsn") -> str:
         ) from None
 
 
+def name(value: str, field: str, max_length: int = 100) -> str:
+    """A name (of a role, a component label, ...): spaces collapsed, visible characters only."""
+    cleaned = " ".join((value or "").split())
+    if not cleaned:
+        raise DomainError(ErrorCode.INVALID_VALUE, "Vul een naam in.", [field])
+    if len(cleaned) > max_length:
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, f"Een naam is hoogstens {max_length} tekens lang.", [field]
+        )
+    if not cleaned.isprintable():  # control characters; NUL is refused by PostgreSQL itself
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, "Een naam bestaat uit gewone, zichtbare tekens.", [field]
+        )
+    return cleaned
+
+
 def required_text(value: str, field: str, max_length: int) -> str:
     """Trimmed text with single spaces, 1..max_length characters, no control characters."""
     if not isinstance(value, str) or any(

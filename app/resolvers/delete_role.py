@@ -1,61 +1,59 @@
+"""Remove a role of the office that nothing uses."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
-from sqlalchemy import delete, func, select
 
 from app.db import models as m
+from app.db import roles
+from app.db.lookup import visible
+from app.db.session import Session
+from app.domain.authz import Principal
 from app.domain.errors import DomainError, ErrorCode
-from app.resolvers.common import get_visible, input_pk, write
-from app.schema.errors import UserError
+from app.schema.ids import input_pk
+from app.schema.inputs.roles import DeleteRoleInput
+from app.schema.payloads.roles import DeleteRolePayload
+from app.schema.runner import mutate
 
 
-@strawberry.input
-class DeleteRoleInput:
-    role_id: strawberry.ID
+@dataclass(frozen=True)
+class DeleteRole:
+    role_id: str
 
 
-@strawberry.type
-class DeleteRolePayload:
-    deleted_role_id: strawberry.ID | None = None
-    errors: list[UserError]
+async def delete_role(session: Session, principal: Principal, command: DeleteRole) -> str:
+    """The deleted role's ID."""
+    pk = input_pk(command.role_id, "Role", "roleId")
+    role = await visible(session, principal, m.Role, pk, "roleId")
+    if links := await roles.links_of(session, role.id):
+        raise DomainError(
+            ErrorCode.ROLE_IN_USE,
+            f"De rol '{role.name}' is nog aan {links} gebruiker(s) gekoppeld. "
+            "Ontkoppel de rol eerst.",
+            ["roleId"],
+        )
+    # Running requests may still follow an old version that names the role: every version
+    # counts, not only the current ones.
+    if await roles.steps_naming(session, role.id):
+        raise DomainError(
+            ErrorCode.ROLE_IN_USE,
+            f"De rol '{role.name}' wordt nog gebruikt in workflowstappen. Wijs die stappen "
+            "eerst aan een andere uitvoerder toe.",
+            ["roleId"],
+        )
+    await roles.delete_role(session, role.id)
+    return command.role_id
 
 
-async def delete_role(info: strawberry.Info, input: DeleteRoleInput) -> DeleteRolePayload:
+async def resolve_delete_role(info: strawberry.Info, input: DeleteRoleInput) -> DeleteRolePayload:
     """Remove a role of your office. Refused while it is linked to a user at any employer or
     named in a workflow step (of any version)."""
-
-    async def apply(session, principal) -> strawberry.ID:
-        role = await get_visible(
-            session, principal, m.Role, input_pk(input.role_id, "Role", "roleId"), "roleId"
-        )
-        links = await session.scalar(
-            select(func.count()).select_from(m.RoleLink).where(m.RoleLink.role_id == role.id)
-        )
-        if links:
-            raise DomainError(
-                ErrorCode.ROLE_IN_USE,
-                f"De rol '{role.name}' is nog aan {links} gebruiker(s) gekoppeld. "
-                "Ontkoppel de rol eerst.",
-                ["roleId"],
-            )
-        # Running requests may still follow an old version that names the role: every version
-        # counts, not only the current ones.
-        used = await session.scalar(
-            select(func.count())
-            .select_from(m.WorkflowStep)
-            .where(m.WorkflowStep.role_id == role.id)
-        )
-        if used:
-            raise DomainError(
-                ErrorCode.ROLE_IN_USE,
-                f"De rol '{role.name}' wordt nog gebruikt in workflowstappen. Wijs die stappen "
-                "eerst aan een andere uitvoerder toe.",
-                ["roleId"],
-            )
-        await session.execute(delete(m.Role).where(m.Role.id == role.id))
-        return input.role_id
-
-    try:
-        return DeleteRolePayload(deleted_role_id=await write(info, apply), errors=[])
-    except DomainError as error:
-        return DeleteRolePayload(errors=[UserError.of(error)])
+    return await mutate(
+        info,
+        delete_role,
+        DeleteRole(role_id=input.role_id),
+        DeleteRolePayload,
+        lambda role_id: {"deleted_role_id": role_id},
+    )

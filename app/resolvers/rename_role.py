@@ -1,33 +1,39 @@
+"""Rename a role of the office."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import strawberry
 
 from app.db import models as m
-from app.domain.errors import DomainError
-from app.resolvers.common import clean_name, get_visible, input_pk, write
-from app.resolvers.create_role import RolePayload, ensure_name_free
-from app.schema.errors import UserError
+from app.db import roles
+from app.db.lookup import visible
+from app.db.session import Session
+from app.domain import validation
+from app.domain.authz import Principal
+from app.schema.ids import input_pk
+from app.schema.inputs.roles import RenameRoleInput
+from app.schema.payloads.roles import RolePayload
+from app.schema.runner import mutate
 
 
-@strawberry.input
-class RenameRoleInput:
-    role_id: strawberry.ID
+@dataclass(frozen=True)
+class RenameRole:
+    role_id: str
     name: str
 
 
-async def rename_role(info: strawberry.Info, input: RenameRoleInput) -> RolePayload:
+async def rename_role(session: Session, principal: Principal, command: RenameRole) -> m.Role:
+    pk = input_pk(command.role_id, "Role", "roleId")
+    role = await visible(session, principal, m.Role, pk, "roleId")
+    name = validation.name(command.name, "name")
+    await roles.ensure_name_free(session, role.provider_id, name, except_id=role.id)
+    role.name = name
+    return role
+
+
+async def resolve_rename_role(info: strawberry.Info, input: RenameRoleInput) -> RolePayload:
     """Rename a role of your office. Links and workflow steps keep pointing at it."""
-
-    async def apply(session, principal) -> m.Role:
-        role = await get_visible(
-            session, principal, m.Role, input_pk(input.role_id, "Role", "roleId"), "roleId"
-        )
-        name = clean_name(input.name, "name")
-        await ensure_name_free(session, role.provider_id, name, except_id=role.id)
-        role.name = name
-        return role
-
-    try:
-        return RolePayload(role=await write(info, apply), errors=[])
-    except DomainError as error:
-        return RolePayload(errors=[UserError.of(error)])
+    command = RenameRole(role_id=input.role_id, name=input.name)
+    return await mutate(info, rename_role, command, RolePayload, lambda role: {"role": role})

@@ -10,6 +10,8 @@ import base64
 import binascii
 import re
 
+from app.domain.errors import invalid_id
+
 _KEY = re.compile(r"[A-Za-z0-9_.-]{1,60}")
 
 
@@ -48,3 +50,11 @@ def decode_key(value: str, expected: str) -> str | None:
     except ValueError:
         return None
     return key if type_name == expected else None
+
+
+def input_pk(value: str | None, type_name: str, field: str) -> int:
+    """The primary key behind an ID in a mutation's input, or an INVALID_ID error on `field`."""
+    pk = decode_id(value, type_name) if value is not None else None
+    if pk is None:
+        raise invalid_id(type_name, field)
+    return pk

@@ -17,8 +17,8 @@ from app.resolvers.act_on_task import (
     reject_task,
 )
 from app.resolvers.activate_mijnloket import ActivateMijnLoketPayload, activate_mijn_loket
-from app.resolvers.create_role import RolePayload, create_role
-from app.resolvers.delete_role import DeleteRolePayload, delete_role
+from app.resolvers.create_role import resolve_create_role
+from app.resolvers.delete_role import resolve_delete_role
 from app.resolvers.export_process_overview import ExportPayload, export_process_overview
 from app.resolvers.grant_right import UserPayload, grant_right
 from app.resolvers.link_role import RoleLinkPayload, link_role
@@ -35,7 +35,7 @@ from app.resolvers.process_expense_claims import (
     ProcessExpenseClaimsPayload,
     process_expense_claims,
 )
-from app.resolvers.rename_role import rename_role
+from app.resolvers.rename_role import resolve_rename_role
 from app.resolvers.revoke_right import revoke_right
 from app.resolvers.set_deviating_approver import EmployeePayload, set_deviating_approver
 from app.resolvers.set_product_active import SetProductActivePayload, set_product_active
@@ -56,6 +56,7 @@ from app.resolvers.submit_request import SubmitRequestPayload
 from app.resolvers.unlink_role import UnlinkRolePayload, unlink_role
 from app.resolvers.update_workflow_steps import update_workflow_steps
 from app.resolvers.withdraw_request import withdraw_request
+from app.schema.payloads.roles import DeleteRolePayload, RolePayload
 from app.schema.permissions import (
     PROCESS_EACH_CLAIM,
     PROVIDER_LEVEL,
@@ -100,13 +101,13 @@ class AdminMutation:
         set_product_active, R.MANAGE_PRODUCTS, at=input_employer()
     )
     create_role: RolePayload = _mutation(
-        create_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
+        resolve_create_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
     )
     rename_role: RolePayload = _mutation(
-        rename_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
+        resolve_rename_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
     )
     delete_role: DeleteRolePayload = _mutation(
-        delete_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
+        resolve_delete_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
     )
     link_role: RoleLinkPayload = _mutation(link_role, R.MANAGE_USERS, at=input_employer())
     unlink_role: UnlinkRolePayload = _mutation(

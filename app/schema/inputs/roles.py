@@ -1,0 +1,21 @@
+"""Inputs of the role mutations: roles of the office, and their links to users."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.input
+class CreateRoleInput:
+    name: str
+
+
+@strawberry.input
+class RenameRoleInput:
+    role_id: strawberry.ID
+    name: str
+
+
+@strawberry.input
+class DeleteRoleInput:
+    role_id: strawberry.ID

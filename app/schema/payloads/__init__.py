@@ -1,0 +1,1 @@
+"""Mutation payloads, by area: what a mutation returns, with its `errors: [UserError!]!`."""
