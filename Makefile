@@ -20,10 +20,10 @@ help:
 	@echo "make run        set up .venv, migrate the database, load the demo, serve on http://$(HOST):$(PORT)/graphql"
 	@echo "make serve      serve only, restarting on code changes"
 	@echo "make test       set up .venv and run the tests (PYTEST_ARGS='-k cli -x' to pass options)"
-	@echo "make lint       ruff check and ruff format --check"
+	@echo "make lint       ruff check, ruff format --check, mypy (strict on app/domain and app/db)"
 	@echo "make format     ruff format and ruff check --fix"
 	@echo "make schema     regenerate schema.graphql"
-	@echo "make vendor     fetch GraphiQL's pinned assets again (then check their hashes in app/graphiql.py)"
+	@echo "make vendor     fetch GraphiQL's pinned assets again (then check their hashes in app/web/graphiql.py)"
 	@echo "make clean      remove var/ and caches (make distclean also removes .venv)"
 
 $(BIN)/python:
@@ -56,6 +56,7 @@ test: $(STAMP) $(NODE_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

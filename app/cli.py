@@ -73,7 +73,7 @@ def _database_label(settings: Settings) -> str:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from app.observability import configure_logging
+    from app.web.observability import configure_logging
 
     settings = get_settings()
     settings.check_for_serving()
@@ -89,14 +89,14 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     uvicorn.run(
         "app.server:create_app",
-        **server_options(settings),  # compression; proxy headers as app/proxies.py reads them
+        **server_options(settings),  # compression; proxy headers as app/web/proxies.py reads them
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
         reload=args.reload,
         lifespan="on",
-        log_config=None,  # our JSON logging (app/observability.py), also for uvicorn's loggers
+        log_config=None,  # our JSON logging (app/web/observability.py), also for uvicorn's loggers
         # SIGTERM: stop accepting, let requests and subscriptions end, then the lifespan stops
         # the workers (the publisher sends what committed last).
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
@@ -132,8 +132,8 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
 
 
 def cmd_token(args: argparse.Namespace) -> None:
-    from app.auth import issue_token
     from app.db.models import User
+    from app.web.auth import issue_token
 
     settings = get_settings()
     # Issue first: without a signing secret (production with JWKS only) this is a

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     broadcast_channel: str = Field(default="loketflow_events", pattern=r"^[a-z0-9_]{1,60}$")
     smtp_url: str | None = None
 
-    # The e-mail relay of the outbox (app/mail.py).
+    # The e-mail relay of the outbox (app/workers/mail).
     smtp_from: str = "loketflow <no-reply@loketflow.invalid>"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_poll_seconds: float = Field(default=2.0, gt=0)
@@ -61,17 +61,17 @@ class Settings(BaseSettings):
     # Mutations per user per minute (0: no limit); in Redis when several processes serve.
     rate_limit_mutations_per_minute: int = Field(default=120, ge=0)
     # Query cost points (max_query_cost's measure) per user per minute, for queries and
-    # subscriptions (0: no limit). Both are token buckets (app/ratelimit.py).
+    # subscriptions (0: no limit). Both are token buckets (app/web/ratelimit.py).
     rate_limit_query_cost_per_minute: int = Field(default=500_000, ge=0)
     rate_limit_url: str = ""
     # Reverse proxies (IP addresses or networks, JSON: ["10.0.0.0/8"]) whose X-Forwarded-For
-    # names the client (app/proxies.py); empty: forwarded headers are ignored.
+    # names the client (app/web/proxies.py); empty: forwarded headers are ignored.
     trusted_proxies: list[str] = []
 
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_addresses(cls, value: list[str]) -> list[str]:
-        from app.proxies import parse_networks
+        from app.web.proxies import parse_networks
 
         return [str(network) for network in parse_networks(value)]
 
@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     # other lists their bound (app/schema/list_bounds.py). The heaviest screen of the demo
     # costs about 32,000 (bench/limits.py).
     max_query_cost: int = Field(default=100_000, ge=10)
-    # POST bodies (app/http.py): larger ones are refused (413) before they are read whole. A
+    # POST bodies (app/web/http.py): larger ones are refused (413) before they are read whole. A
     # query is at most max_query_bytes; the rest is room for variables.
     max_body_bytes: int = Field(default=1_048_576, ge=1_000)
     # Items in any list, and entries in any object, of `variables`: refused before anything is

@@ -27,13 +27,13 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 
-from app.auth import issue_token
 from app.db import models as m
 from app.db.migrate import upgrade
 from app.db.queries.pagination import encode_cursor
 from app.demo.base import EMPLOYER_NAME, FIRST_NAMES, SURNAMES, load_demo
 from app.server import create_app
 from app.settings import Settings
+from app.web.auth import issue_token
 
 PAGE = 50
 BATCH = 2_000

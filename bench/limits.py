@@ -33,9 +33,10 @@ from app.demo.base import load_demo
 from app.demo.history import load_demo_history
 from app.schema import EXTENSIONS, TYPES, schema
 from app.schema.context import Context
+from app.schema.cost import measure
 from app.schema.extensions import RateLimitMutations
 from app.schema.ids import to_global_id
-from app.schema.limits import QueryLimits, measure
+from app.schema.limits import QueryLimits
 from app.schema.mutation import Mutation
 from app.schema.query import Query
 from app.schema.subscription import Subscription

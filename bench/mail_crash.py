@@ -52,8 +52,8 @@ sys.path.insert(0, str(ROOT))
 from app.db import models as m  # noqa: E402
 from app.db.migrate import upgrade  # noqa: E402
 from app.db.session import Database  # noqa: E402
-from app.mail import message_id  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from app.workers.mail import message_id  # noqa: E402
 
 
 def free_port() -> int:

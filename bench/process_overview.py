@@ -39,7 +39,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from task_centre import median_ms  # bench/ is the script's directory
 
-from app.auth import issue_token
 from app.db import models as m
 from app.db.migrate import upgrade
 from app.db.queries import process_overview as q
@@ -56,6 +55,7 @@ from app.export.workbook import DATETIME_FORMAT
 from app.schema.ids import from_global_id, to_global_id
 from app.server import create_app
 from app.settings import Settings
+from app.web.auth import issue_token
 
 PAGE = 50
 DEEP = 0.9  # the deep page starts after the row at 90% of the list

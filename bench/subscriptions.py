@@ -981,8 +981,8 @@ class Ours:
     """The server side: commits events and watches the hub, in the server's own process."""
 
     def __init__(self, args, settings, app, port: int, employer: int, usernames, plan: Plan):
-        from app.auth import issue_token
         from app.schema.ids import to_global_id
+        from app.web.auth import issue_token
 
         self.args, self.db, self.events = args, app.state.db, app.state.events
         self.hub = self.events.hub

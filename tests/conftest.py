@@ -18,13 +18,13 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.auth import issue_token
 from app.db import models as m
 from app.db.migrate import upgrade
 from app.db.session import Database
 from app.demo.base import load_demo
 from app.server import create_app
 from app.settings import Settings
+from app.web.auth import issue_token
 
 PG_URL_ENV = "LOKETFLOW_TEST_DATABASE_URL"
 

@@ -11,55 +11,12 @@
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 
 import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
 ROOTS = {"app/schema/query.py", "app/schema/mutation.py", "app/schema/subscription.py"}
-
-# Still to move (issue 14): shrinks to nothing. LOKETFLOW_LAYERS_STRICT=1 ignores this list.
-NOT_YET: set[str] = (
-    set()
-    if os.environ.get("LOKETFLOW_LAYERS_STRICT")
-    else {
-        "app/resolvers/act_on_task.py",
-        "app/resolvers/activate_mijnloket.py",
-        "app/resolvers/common.py",
-        "app/resolvers/employers.py",
-        "app/resolvers/export_process_overview.py",
-        "app/resolvers/grant_right.py",
-        "app/resolvers/link_role.py",
-        "app/resolvers/manage_components.py",
-        "app/resolvers/mijnloket_migration.py",
-        "app/resolvers/node.py",
-        "app/resolvers/outbox_emails.py",
-        "app/resolvers/process_expense_claims.py",
-        "app/resolvers/process_overview.py",
-        "app/resolvers/revoke_right.py",
-        "app/resolvers/set_deviating_approver.py",
-        "app/resolvers/set_product_active.py",
-        "app/resolvers/set_workflow_active.py",
-        "app/resolvers/submit_expense_claim.py",
-        "app/resolvers/submit_management_action.py",
-        "app/resolvers/submit_personal_data.py",
-        "app/resolvers/submit_request.py",
-        "app/resolvers/subscriptions.py",
-        "app/resolvers/unlink_role.py",
-        "app/resolvers/update_workflow_steps.py",
-        "app/resolvers/withdraw_request.py",
-        "app/schema/context.py",
-        "app/schema/list_bounds.py",
-        "app/schema/loaders.py",
-        "app/schema/permissions.py",
-        "app/schema/types/collective.py",
-        "app/schema/types/employer.py",
-        "app/schema/types/user.py",
-        "app/schema/types/viewer.py",
-        "app/schema/types/workflow.py",
-    }
-)
 
 
 def imports(path: Path) -> set[str]:
@@ -108,6 +65,4 @@ MODULES = sorted(
 @pytest.mark.parametrize("path", MODULES)
 def test_layer(path: str) -> None:
     wrong = sorted(name for name in imports(APP.parent / path) if refused(name, path))
-    if path in NOT_YET:
-        pytest.xfail("still to move")
     assert not wrong, f"{path} imports {wrong}"

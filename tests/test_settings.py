@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.auth import issue_token
 from app.server import create_app
 from app.settings import ConfigurationError, Settings
+from app.web.auth import issue_token
 
 
 def test_defaults_run_on_a_laptop(tmp_path):

@@ -74,7 +74,9 @@ async def activate(
     told to the person in the payload and the confirmation e-mail."""
     invitation = await invitation_of(session, token, lock=True)
     employee = await session.get(m.Employee, invitation.employee_id, with_for_update=True)
+    assert employee is not None  # an invitation's employee is never deleted
     employer = await session.get(m.Employer, employee.employer_id)
+    assert employer is not None
     account = await existing_account(session, employee.person_id)
     created = account is None
     if account is not None:
@@ -86,7 +88,7 @@ async def activate(
                 ["token"],
             )
     else:
-        rules.check_password(password, invitation.email)
+        password = rules.check_password(password, invitation.email)
         account = m.User(
             username=await free_username(session),
             display_name=employee.name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,7 +12,7 @@ from app.db.queries.definitions import step_config
 from app.domain.definitions import AssigneeKind, StepConfig
 
 
-async def newest_version_id(session, definition_id: int) -> int | None:
+async def newest_version_id(session: AsyncSession, definition_id: int) -> int | None:
     """The version in force for new requests, or None when there is none yet."""
     return await session.scalar(
         select(m.WorkflowDefinitionVersion.id)
@@ -20,7 +22,7 @@ async def newest_version_id(session, definition_id: int) -> int | None:
     )
 
 
-async def version_steps(session, version_id: int) -> tuple[StepConfig, ...]:
+async def version_steps(session: AsyncSession, version_id: int) -> tuple[StepConfig, ...]:
     """The steps of one definition version, in order (a system read: the engine's input)."""
     rows = list(
         await session.scalars(
@@ -47,7 +49,10 @@ async def current_steps(session: AsyncSession, definition_id: int) -> tuple[Step
 
 
 async def save_version(
-    session: AsyncSession, definition: m.WorkflowDefinition, steps, author_id: int
+    session: AsyncSession,
+    definition: m.WorkflowDefinition,
+    steps: Sequence[StepConfig],
+    author_id: int,
 ) -> m.WorkflowDefinitionVersion:
     """Append a version with these (already checked) steps; it is in force for new requests."""
     latest = await session.scalar(

@@ -21,7 +21,19 @@ The rules, for the signed-in user U (see assignment.py for the why):
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from app.db import models as m
@@ -30,12 +42,14 @@ from app.domain.definitions import AssigneeKind, StepKind
 
 WI, S, E = m.WorkflowInstance, m.WorkflowStep, m.Employee
 
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
-def _not_the_employee(user) -> ColumnElement[bool]:
+
+def _not_the_employee(user: type[m.User]) -> ColumnElement[bool]:
     return or_(user.person_id.is_(None), user.person_id != E.person_id)
 
 
-def _may_handle(user) -> ColumnElement[bool]:
+def _may_handle(user: type[m.User]) -> ColumnElement[bool]:
     """The SQL of assignment.resolve's `may_handle` for another user than the viewer."""
     # The user's departments as a list the employee's department must be in: an EXISTS over
     # user_departments with `E.department_id` inside bound E to a fresh FROM two subqueries
@@ -87,7 +101,7 @@ def _department_has_managers() -> ColumnElement[bool]:
 
 def _by_assignee(p: Principal) -> ColumnElement[bool]:
     """U is among the candidates the step's assignee names (no deviating approver in play)."""
-    in_my_departments = (
+    in_my_departments: ColumnElement[bool] = (
         E.department_id.in_(sorted(p.department_ids)) if p.department_ids else false()
     )
     role = and_(
@@ -103,9 +117,10 @@ def _by_assignee(p: Principal) -> ColumnElement[bool]:
     user_type = and_(
         S.assignee_kind == AssigneeKind.USER_TYPE,
         S.user_type == p.user_type,
-        in_my_departments if p.is_department_manager else True,
+        in_my_departments if p.is_department_manager else true(),
     )
     chosen = and_(S.assignee_kind == AssigneeKind.USERS, _chosen(p))
+    all_users: ColumnElement[bool]
     if p.is_department_manager:
         all_users = in_my_departments
     elif p.user_type is UserType.EMPLOYER:
@@ -153,7 +168,7 @@ def may_act(p: Principal | None) -> ColumnElement[bool]:
     )
 
 
-def open_steps_of(stmt, position=None):
+def open_steps_of(stmt: _S, position: SQLColumnExpression[int | None] | None = None) -> _S:
     """Join `stmt` (selecting from WI) to a step's configuration and the employee: the step at
     `position` (a column; default the instance's open step)."""
     position = WI.open_position if position is None else position

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
@@ -47,13 +47,13 @@ class SessionReader:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def scalars(self, stmt) -> list[Any]:
+    async def scalars(self, stmt: Select[*tuple[Any, ...]]) -> list[Any]:
         return list(await self.session.scalars(stmt))
 
-    async def scalar(self, stmt) -> Any:
+    async def scalar(self, stmt: Select[*tuple[Any, ...]]) -> Any:
         return await self.session.scalar(stmt)
 
-    async def rows(self, stmt) -> list[Any]:
+    async def rows(self, stmt: Select[*tuple[Any, ...]]) -> list[Any]:
         return list(await self.session.execute(stmt))
 
 
@@ -94,7 +94,9 @@ def to_domain(row: m.WorkflowInstance, steps: Sequence[m.InstanceStep]) -> Insta
     )
 
 
-async def locked_instance(session: AsyncSession, instance_id: int):
+async def locked_instance(
+    session: AsyncSession, instance_id: int
+) -> tuple[m.WorkflowInstance, list[m.InstanceStep], m.Employee, tuple[StepConfig, ...]]:
     """The instance, its steps, its employee and its pinned steps, read after locking the row
     (populate_existing: what an earlier read of this session cached must not count)."""
     row = await session.scalar(
@@ -111,7 +113,9 @@ async def locked_instance(session: AsyncSession, instance_id: int):
             .execution_options(populate_existing=True)
         )
     )
+    assert row is not None  # the caller knows the request exists
     employee = await session.get(m.Employee, row.employee_id, populate_existing=True)
+    assert employee is not None
     config = await version_steps(session, row.definition_version_id)
     return row, steps, employee, config
 
@@ -120,8 +124,8 @@ async def assignments(
     session: AsyncSession,
     row: m.WorkflowInstance,
     instance: Instance,
-    config,
-    employee,
+    config: Sequence[StepConfig],
+    employee: m.Employee,
     *,
     needed: bool = True,
 ) -> Assignments:
@@ -151,7 +155,7 @@ async def apply_action(
     if row.open_position is not None:
         who = await assignments(session, row, before, config, employee)
         if position == row.open_position:
-            eligible = who(position).actors
+            eligible = who(row.open_position).actors
     transition = act(before, config, action, eligible=eligible)
     if who is None:
         needed = needs_assignees(before, transition)
@@ -225,7 +229,12 @@ async def write_outcome(
     await session.flush()
 
 
-def _write_state(row, step_rows, new: Instance, now) -> None:
+def _write_state(
+    row: m.WorkflowInstance,
+    step_rows: Sequence[m.InstanceStep],
+    new: Instance,
+    now: dt.datetime,
+) -> None:
     by_position = {s.position: s for s in step_rows}
     for progress in new.steps:
         step = by_position[progress.position]
@@ -245,7 +254,7 @@ def _write_state(row, step_rows, new: Instance, now) -> None:
         row.finished_at = now
 
 
-def _audit(row: m.WorkflowInstance, effect: Audit, now) -> m.AuditEntry:
+def _audit(row: m.WorkflowInstance, effect: Audit, now: dt.datetime) -> m.AuditEntry:
     return m.AuditEntry(
         instance_id=row.id,
         kind=effect.kind,
@@ -256,14 +265,23 @@ def _audit(row: m.WorkflowInstance, effect: Audit, now) -> m.AuditEntry:
     )
 
 
-async def _queue_emails(session, row, email: StepEmail, employee, now) -> None:
+async def _queue_emails(
+    session: AsyncSession,
+    row: m.WorkflowInstance,
+    email: StepEmail,
+    employee: m.Employee,
+    now: dt.datetime,
+) -> None:
     if not email.who.email_to:
         return
-    users = await session.scalars(
-        select(m.User).where(m.User.id.in_(sorted(email.who.email_to)), m.User.email.is_not(None))
+    users = list(
+        await session.scalars(
+            select(m.User).where(
+                m.User.id.in_(sorted(email.who.email_to)), m.User.email.is_not(None)
+            )
+        )
     )
     info = WORKFLOW_TYPES[row.type]
-    users = list(users)
     session.add(
         m.AuditEntry(
             instance_id=row.id,

@@ -6,20 +6,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from app.db import models as m
 from app.db.queries.definitions import step_config
+from app.db.queries.staff import Reader
 from app.db.scoping import restrict
+from app.db.session import AnySelect
 from app.domain.authz import Principal
 from app.domain.components import Component, Entitlement
 from app.domain.definitions import AssigneeKind
 
 
 def by_id(
-    model: type,
+    model: type[Any],
     principal: Principal | None,
-    run: Callable[[Select], Awaitable[list[Any]]],
+    run: Callable[[AnySelect], Awaitable[list[Any]]],
     right: Any = None,
 ) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
     """Load rows of `model` by primary key, None for ids the principal may not see."""
@@ -27,10 +29,10 @@ def by_id(
 
 
 def by_key(
-    model: type,
-    column,
+    model: type[Any],
+    column: Any,
     principal: Principal | None,
-    run: Callable[[Select], Awaitable[list[Any]]],
+    run: Callable[[AnySelect], Awaitable[list[Any]]],
     right: Any = None,
 ) -> Callable[[Sequence[int]], Awaitable[list[Any]]]:
     """Load rows of `model` by a unique column, None for keys the principal may not see."""
@@ -43,7 +45,9 @@ def by_key(
     return load
 
 
-def steps_of_instances(principal: Principal | None, reader, *, system: bool = False):
+def steps_of_instances(
+    principal: Principal | None, reader: Reader, *, system: bool = False
+) -> Callable[[Sequence[int]], Awaitable[list[dict[int, Any]]]]:
     """Batch function: instance id -> {position: StepConfig} of the definition version the
     request follows. Read through the instance (scoped), so whoever sees a request sees the
     configuration it runs on, without the editor's rights. `system`: unscoped, for a caller
@@ -79,9 +83,9 @@ def steps_of_instances(principal: Principal | None, reader, *, system: bool = Fa
 
 
 def grouped(
-    stmt_for: Callable[[Sequence[int]], Select],
+    stmt_for: Callable[[Sequence[int]], AnySelect],
     key: Callable[[Any], int],
-    run: Callable[[Select], Awaitable[list[Any]]],
+    run: Callable[[AnySelect], Awaitable[list[Any]]],
 ) -> Callable[[Sequence[int]], Awaitable[list[list[Any]]]]:
     """Load lists of rows per parent id with one query (the caller's statement is scoped)."""
 
@@ -120,7 +124,9 @@ def entitlement(employee: m.Employee, components: Sequence[SetComponent]) -> Ent
     )
 
 
-def components_of_employers(principal: Principal | None, run):
+def components_of_employers(
+    principal: Principal | None, run: Callable[[AnySelect], Awaitable[list[Any]]]
+) -> Callable[[Sequence[int]], Awaitable[list[list[SetComponent]]]]:
     """Batch function: employer id -> its components with their set (default set marked)."""
 
     async def load(employer_ids: Sequence[int]) -> list[list[SetComponent]]:

@@ -15,7 +15,7 @@ from app.domain.errors import not_found
 async def visible(
     session: AsyncSession,
     principal: Principal,
-    model: type,
+    model: type[Any],
     pk: int,
     field: str | list[str],
     *,

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,7 +25,7 @@ def alembic_config(url: str | None = None) -> Config:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade the database behind `engine` to `revision`, in one transaction."""
 
-    def _run(connection) -> None:
+    def _run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -36,7 +37,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 async def pending_revisions(engine: AsyncEngine) -> bool:
     """Whether the database is behind the code (the server refuses to serve a stale schema)."""
 
-    def _check(connection) -> bool:
+    def _check(connection: Connection) -> bool:
         current = MigrationContext.configure(connection).get_current_heads()
         heads = ScriptDirectory.from_config(alembic_config()).get_heads()
         return set(current) != set(heads)

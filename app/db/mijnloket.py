@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, Update, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
@@ -23,7 +24,7 @@ from app.domain.events import Change, CollectiveActionProgress, EventKind
 from app.settings import Settings
 
 
-def invited(now: dt.datetime):
+def invited(now: dt.datetime) -> ColumnElement[bool]:
     """The employee has an invitation that was used or still can be; one that expired unused
     may be renewed (the person would otherwise stay blocked from Werknemerloket for good)."""
     return exists(
@@ -34,7 +35,16 @@ def invited(now: dt.datetime):
     )
 
 
-def log(session, action_id, kind: str, *, employee_id=None, actor_id=None, at=None, **detail):
+def log(
+    session: AsyncSession,
+    action_id: int | None,
+    kind: str,
+    *,
+    employee_id: int | None = None,
+    actor_id: int | None = None,
+    at: dt.datetime | None = None,
+    **detail: Any,
+) -> None:
     session.add(
         m.ActionLogEntry(
             action_id=action_id,
@@ -47,11 +57,18 @@ def log(session, action_id, kind: str, *, employee_id=None, actor_id=None, at=No
     )
 
 
-def announce(session, action: m.CollectiveAction) -> None:
+def announce(session: AsyncSession, action: m.CollectiveAction | None) -> None:
     """The message centre of the employer moved on (messageCentreChanged)."""
+    assert action is not None  # read by the id of a row that references it
     progress = CollectiveActionProgress(action_id=action.id, status=action.status.value)
     kind = EventKind.COLLECTIVE_ACTION_PROGRESS
     outbox.record(session, Change(kind, employer_id=action.employer_id, payload=progress))
+
+
+async def _execute_update(session: AsyncSession, stmt: Update) -> CursorResult[Any]:
+    """Run an UPDATE; its result's rowcount says whether the condition held."""
+    # AsyncSession.execute is typed to return a plain Result; an UPDATE's is a CursorResult.
+    return cast("CursorResult[Any]", await session.execute(stmt))
 
 
 async def candidates(
@@ -101,9 +118,11 @@ async def handle(
     """Invite one person: block Werknemerloket, write the invitation and its e-mail. The link
     is minted when the e-mail leaves (`fill_link`)."""
     item = await session.get(m.CollectiveActionItem, item_id, with_for_update=True)
+    assert item is not None
     if item.status is not m.ItemStatus.PENDING:
         return item.status  # handled already (a worker that died after committing it)
     employee = await session.get(m.Employee, item.employee_id, with_for_update=True)
+    assert employee is not None
     now = m.utcnow()
     invitation = await session.scalar(
         select(m.Invitation).where(m.Invitation.employee_id == employee.id).with_for_update()
@@ -159,7 +178,7 @@ def is_mijnloket_mail(email: m.OutboxEmail) -> bool:
 
 
 def mail(
-    session,
+    session: AsyncSession,
     dedupe_key: str,
     employee: m.Employee,
     to: str,
@@ -168,7 +187,7 @@ def mail(
     *,
     invitation_id: int | None = None,
     recipient_user_id: int | None = None,
-):
+) -> None:
     assert dedupe_key.startswith(MAIL_KEY_PREFIX)
     session.add(
         m.OutboxEmail(
@@ -191,7 +210,8 @@ async def fill_link(session: AsyncSession, email: m.OutboxEmail, base_url: str) 
     or may not have arrived) leaves the last two links working. None: the invitation was used
     or expired meanwhile, so there is nothing left to send."""
     token, digest = rules.new_token()
-    claimed = await session.execute(
+    claimed = await _execute_update(
+        session,
         update(m.Invitation)
         .where(
             m.Invitation.id == email.invitation_id,
@@ -199,7 +219,7 @@ async def fill_link(session: AsyncSession, email: m.OutboxEmail, base_url: str) 
             m.Invitation.expires_at > m.utcnow(),
         )
         .values(previous_token_hash=m.Invitation.token_hash, token_hash=digest)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
     if claimed.rowcount != 1:
         return None
@@ -208,6 +228,7 @@ async def fill_link(session: AsyncSession, email: m.OutboxEmail, base_url: str) 
 
 async def fail(session: AsyncSession, item_id: int, reason: str) -> None:
     item = await session.get(m.CollectiveActionItem, item_id, with_for_update=True)
+    assert item is not None
     if item.status is m.ItemStatus.PENDING:
         item.status, item.reason, item.updated_at = m.ItemStatus.FAILED, reason, m.utcnow()
         log(session, item.action_id, "FAILED", employee_id=item.employee_id, reason=reason)
@@ -221,7 +242,8 @@ async def send_reminder(
     (whichever process gets there first), and the e-mail's dedupe key backs it up. The
     reminder carries a link of its own (minted as it leaves); the first one keeps working."""
     now = m.utcnow()
-    claimed = await session.execute(
+    claimed = await _execute_update(
+        session,
         update(m.Invitation)
         .where(
             m.Invitation.id == invitation_id,
@@ -229,12 +251,14 @@ async def send_reminder(
             m.Invitation.reminder_sent_at.is_(None),
             m.Invitation.expires_at > now,
         )
-        .values(reminder_sent_at=now)
+        .values(reminder_sent_at=now),
     )
     if claimed.rowcount != 1:
         return False
     invitation = await session.get(m.Invitation, invitation_id)
+    assert invitation is not None  # claimed above
     employee = await session.get(m.Employee, invitation.employee_id)
+    assert employee is not None
     subject, body = rules.reminder_email(employee.name, employer_name)
     key = f"mijnloket-reminder:{invitation.id}:{invitation.action_id}"  # once per invitation round
     mail(session, key, employee, invitation.email, subject, body, invitation_id=invitation.id)
@@ -244,7 +268,7 @@ async def send_reminder(
     return True
 
 
-def reminders_due(settings: Settings):
+def reminders_due(settings: Settings) -> Select[int]:
     before = m.utcnow() - dt.timedelta(days=settings.invitation_reminder_days)
     return (
         select(m.Invitation.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
 from app.domain import validation
@@ -10,7 +11,7 @@ from app.domain.validation import PayrollPeriod
 
 
 async def open_period(
-    session, employer_id: int, text: str, field: str = "payrollPeriod"
+    session: AsyncSession, employer_id: int, text: str, field: str = "payrollPeriod"
 ) -> PayrollPeriod:
     """`text` as a payroll period that is well-formed and still open at the employer."""
     period = validation.payroll_period(text, field)

@@ -27,6 +27,7 @@ async def load_principal(session: AsyncSession, username: str) -> Principal | No
             )
         )
     else:
+        assert user.employer_id is not None  # a check constraint: employer users have one
         reachable = {user.employer_id}
         provider_id = await session.scalar(
             select(Employer.provider_id).where(Employer.id == user.employer_id)

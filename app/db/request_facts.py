@@ -76,7 +76,8 @@ async def load_request_facts(
         .where(m.AuditEntry.instance_id.in_(wanted), m.AuditEntry.actor_id.is_not(None))
         .distinct()
     ):
-        audit_actors.setdefault(instance_id, set()).add(actor_id)
+        if actor_id is not None:  # always (the query says so): for the type checker
+            audit_actors.setdefault(instance_id, set()).add(actor_id)
 
     waiting = [(row, employee) for row, employee, _ in found if row.open_position is not None]
     configs = await _steps_of_versions(session, {row.definition_version_id for row, _ in waiting})
@@ -91,8 +92,10 @@ async def load_request_facts(
     actors: dict[int, frozenset[int]] = {}
     for row, employee in waiting:
         config = configs.get(row.definition_version_id, ())
-        if row.open_position <= len(config):
-            who = assignment(row, config, row.open_position, staff[row.employer_id], employee)
+        position = row.open_position
+        assert position is not None  # `waiting`: an open step
+        if position <= len(config):
+            who = assignment(row, config, position, staff[row.employer_id], employee)
             actors[row.id] = who.actors
 
     return {

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any, TypeAlias
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Select, event
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +28,8 @@ from app.settings import Settings
 
 # What a use case is handed: app/resolvers name it without importing SQLAlchemy.
 Session = AsyncSession
+# Any SELECT, whatever it selects (SQLAlchemy 2.1 types a Select by the columns it returns).
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 class Database:
@@ -74,7 +77,7 @@ class Database:
         busy_ms = settings.sqlite_busy_timeout_ms
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _on_connect(dbapi_connection, _record):
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
             # Take transaction control away from the driver so that we can say BEGIN IMMEDIATE.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -87,7 +90,7 @@ class Database:
         begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _on_begin(connection):
+        def _on_begin(connection: Connection) -> None:
             connection.exec_driver_sql(begin)
 
         return engine

@@ -91,7 +91,7 @@ class _History:
         return self.users[names[-1] if index % 5 == 4 else names[0]].id
 
     async def submit(self, planned: Planned) -> m.WorkflowInstance:
-        """What `submit` in app/resolvers/submit_request.py does, at `submitted_at`."""
+        """What `submit` in app/db/submission.py does, at `submitted_at`."""
         s, employee = self.session, self.employees[planned.employee]
         version_id = self.versions[planned.workflow]
         config = await version_steps(s, version_id)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from app.demo.base import CITIES, POSTCODE_LETTERS, STREETS, iban_nl
+from app.demo.people import CITIES, POSTCODE_LETTERS, STREETS, iban_nl
 from app.domain import changes, validation
 from app.domain.catalogue import WorkflowType as W
 from app.domain.components import Component

@@ -85,7 +85,9 @@ class Assignment:
     no_eligible_assignee: bool = False  # an action step that nobody may handle
 
 
-def candidates(step: StepConfig, staff: EmployerStaff, subject: RequestSubject | None):
+def candidates(
+    step: StepConfig, staff: EmployerStaff, subject: RequestSubject | None
+) -> list[StaffMember]:
     assignee = step.assignee
     department = subject.department_id if subject else None
     if assignee.kind is AssigneeKind.ROLE:
@@ -101,6 +103,8 @@ def candidates(step: StepConfig, staff: EmployerStaff, subject: RequestSubject |
         return managers or staff.of_type(UserType.EMPLOYER)
     if assignee.user_type is UserType.DEPARTMENT_MANAGER:
         return staff.managers_of(department)
+    if assignee.user_type is None:  # USER_TYPE without a type: nobody is of it
+        return []
     return staff.of_type(assignee.user_type)
 
 

@@ -166,7 +166,7 @@ class WorkflowTypeInfo:
     products: tuple[Product, ...]  # needed besides the Workflow Editor
 
 
-def _info(t, name, origin, product) -> WorkflowTypeInfo:
+def _info(t: WorkflowType, name: str, origin: WorkflowOrigin, product: Product) -> WorkflowTypeInfo:
     return WorkflowTypeInfo(t, name, origin, (product,))
 
 

@@ -21,10 +21,10 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -32,6 +32,8 @@ from email_validator import EmailNotValidError, validate_email
 from app.domain import validation as v
 from app.domain.catalogue import WorkflowType
 from app.domain.errors import DomainError, ErrorCode
+
+T = TypeVar("T")
 
 MAX_CONTACTS = 3
 
@@ -146,7 +148,7 @@ def emergency_contacts(contacts: Sequence[ContactPerson]) -> dict[str, Any]:
     }
 
 
-def _at(check, value, index: int, name: str, *args):
+def _at(check: Callable[..., T], value: Any, index: int, name: str, *args: Any) -> T:
     """Run a field check on contacts[index].name; the error's path is ["contacts", i, name]."""
     try:
         return check(value, name, *args)
@@ -208,6 +210,7 @@ def still_applicable(
     employment ended twice. Raises CHANGE_OUTDATED; the approver then rejects the request."""
     if workflow is WorkflowType.CONTRACT_EXTENSION:
         new_end = _date(change["contract_end"])
+        assert new_end is not None  # checked when submitted: an extension names its end
         if contract_end is None or new_end <= contract_end:
             raise DomainError(
                 ErrorCode.CHANGE_OUTDATED,

@@ -97,7 +97,9 @@ _JSON_NAMES: dict[type, dict[str, str]] = {
     },
     CollectiveActionProgress: {"action_id": "actionId", "status": "status"},
 }
-_PAYLOAD_OF_KIND: dict[str, type] = {
+_PAYLOAD_OF_KIND: dict[
+    str, type[InstanceChange] | type[ExportProgress] | type[CollectiveActionProgress]
+] = {
     **{kind: InstanceChange for kind in INSTANCE_KINDS},
     EventKind.EXPORT_PROGRESS: ExportProgress,
     EventKind.COLLECTIVE_ACTION_PROGRESS: CollectiveActionProgress,
@@ -123,7 +125,7 @@ def payload_from_json(kind: str, data: dict[str, Any] | None) -> Payload:
     if cls is None or not data:
         return None
     names = _JSON_NAMES[cls]
-    values = {
+    values: dict[str, Any] = {
         name: tuple(data[json_name]) if name in _LISTS else data[json_name]
         for name, json_name in names.items()
         if json_name in data and data[json_name] is not None

@@ -98,7 +98,9 @@ def _open_position(instance: Instance | None) -> int | None:
     return step.position if step is not None else None
 
 
-def _event(before: Instance | None, new: Instance, who: Assignments):
+def _event(
+    before: Instance | None, new: Instance, who: Assignments
+) -> tuple[EventKind, InstanceChange]:
     if before is None:
         kind = EventKind.INSTANCE_SUBMITTED
     elif new.status is not before.status:

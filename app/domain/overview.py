@@ -135,7 +135,7 @@ ACTION_LABELS = {
 }
 WAITING = "wacht op actie"
 
-USER_TYPE_GROUPS = {
+USER_TYPE_GROUPS: dict[UserType | None, str] = {
     UserType.EMPLOYER: "Alle werkgevergebruikers",
     UserType.DEPARTMENT_MANAGER: "Afdelingsmanagers van de afdeling",
     UserType.PROVIDER: "Kantoorgebruikers",
@@ -160,7 +160,7 @@ def assignee_label(
     `department_has_managers` known, the expense-claim default names whom it reaches."""
     assignee = step.assignee
     if assignee.kind is AssigneeKind.ROLE:
-        name = role_names.get(assignee.role_id)
+        name = role_names.get(assignee.role_id) if assignee.role_id is not None else None
         return f"Rol {name}" if name else "Een rol"  # a role the viewer may not see
     if assignee.kind is AssigneeKind.USERS:
         names = sorted(user_names.get(u, "(onbekend)") for u in assignee.user_ids)
@@ -194,7 +194,8 @@ def next_action_by(
     if who.no_eligible_assignee:
         return NOBODY
     if who.via_deviating_approver:
-        name = user_names.get(subject.deviating_approver_id, "(onbekend)")
+        approver = subject.deviating_approver_id
+        name = user_names.get(approver, "(onbekend)") if approver is not None else "(onbekend)"
         return f"Afwijkende goedkeurder {name}"
     managers = [
         m for m in staff.managers_of(subject.department_id) if m.person_id != subject.person_id

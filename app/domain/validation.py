@@ -142,7 +142,9 @@ def required_text(value: str, field: str, max_length: int) -> str:
 COMMENT_MAX = 2000
 
 
-def comment_text(value: str | None, field: str = "comment", max_length: int = COMMENT_MAX):
+def comment_text(
+    value: str | None, field: str = "comment", max_length: int = COMMENT_MAX
+) -> str | None:
     """A comment: None when blank; else at most `max_length` characters of NFC text where line
     breaks are the only control characters allowed (no NUL, tabs or bidirectional overrides)."""
     if value is None:

@@ -3,9 +3,10 @@
 The live-update fan-out reads each changed request once per event and must then decide, for
 every subscriber, whether that subscriber may see it: asking the database once per subscriber
 would cost a query per subscriber per event. These predicates are the in-memory mirror of the
-SQL in `app/db/scoping.py` (`_instance_condition`, `_employee_condition` and the REQUEST_SUBJECTS
-rule); `tests/test_request_visibility.py` compares them for every demo user, every request and
-every employee, and for random principals, so that the two cannot drift apart.
+SQL in `app/db/scoping.py` (`instance_condition` and `employee_condition` of
+`app/db/scoping_conditions.py`, and the REQUEST_SUBJECTS rule); `tests/test_request_visibility.py`
+compares them for every demo user, every request and every employee, and for random principals,
+so that the two cannot drift apart.
 
 Who may act on an open step is not decided here again: `RequestFacts.actors` holds the outcome
 of the domain's assignment rules (`app/domain/assignment.resolve`), which the task centre's SQL
@@ -39,7 +40,7 @@ class RequestFacts:
 
 
 def right_holds_at(
-    principal: Principal, right: Right, employer_id: int, employer_provider_id: int
+    principal: Principal, right: Right, employer_id: int, employer_provider_id: int | None
 ) -> bool:
     """`right` holds at this employer, as `scoping.employers_where` decides it: a provider-level
     right at every employer of the principal's office (not only those it could reach when it
@@ -161,7 +162,7 @@ def may_see_user(
     """A user is known by name (the submitter of a request, who acted on a step): oneself;
     the staff of an employer where one of USER_READER_RIGHTS holds; the office's users for
     whoever holds one of them at any employer. None for MijnLoket accounts: whether their
-    employment may be seen is the SQL's to decide (`scoping._user_condition`)."""
+    employment may be seen is the SQL's to decide (`scoping_conditions.user_condition`)."""
     if user_id == principal.user_id:
         return True
     if user_type in (UserType.EMPLOYER, UserType.DEPARTMENT_MANAGER):

@@ -19,164 +19,62 @@ Rules (DOMAIN.md sections 4 and 5):
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 
 from app.domain.catalogue import WorkflowType
 from app.domain.definitions import StepConfig, StepKind
 from app.domain.errors import DomainError, ErrorCode
+from app.domain.workflow_state import (
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Action,
+    ApplyChange,
+    Approve,
+    Audit,
+    AuditKind,
+    Comment,
+    Complete,
+    Effect,
+    Instance,
+    InstanceStatus,
+    Process,
+    Reject,
+    SendNotification,
+    SendTaskEmail,
+    StepAction,
+    StepProgress,
+    StepState,
+    Transition,
+    Withdraw,
+)
 
-
-class InstanceStatus(StrEnum):
-    IN_PROGRESS = "IN_PROGRESS"
-    COMPLETED = "COMPLETED"
-    REJECTED = "REJECTED"
-    PROCESSED = "PROCESSED"
-    WITHDRAWN = "WITHDRAWN"
-
-
-STATUS_LABELS = {
-    InstanceStatus.IN_PROGRESS: "In behandeling",
-    InstanceStatus.COMPLETED: "Afgerond",
-    InstanceStatus.REJECTED: "Geweigerd",
-    InstanceStatus.PROCESSED: "Verwerkt",
-    InstanceStatus.WITHDRAWN: "Ingetrokken",
-}
-OPEN_STATUSES = frozenset({InstanceStatus.IN_PROGRESS})
-
-
-class StepState(StrEnum):
-    PENDING = "PENDING"  # not reached yet
-    OPEN = "OPEN"  # waiting for an action (tasks and approvals only)
-    DONE = "DONE"
-    CANCELLED = "CANCELLED"  # the request ended before this step was finished
-
-
-class StepAction(StrEnum):
-    NOTIFIED = "NOTIFIED"
-    COMPLETED = "COMPLETED"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-
-
-class AuditKind(StrEnum):
-    SUBMITTED = "SUBMITTED"
-    STEP_STARTED = "STEP_STARTED"
-    NOTIFIED = "NOTIFIED"
-    EMAIL_QUEUED = "EMAIL_QUEUED"  # e-mails for a step written to the outbox (how many: comment)
-    COMPLETED = "COMPLETED"  # a task step
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    COMMENTED = "COMMENTED"
-    WITHDRAWN = "WITHDRAWN"
-    CHANGE_APPLIED = "CHANGE_APPLIED"
-    FINISHED = "FINISHED"  # all steps done (expense claims: ready to be processed)
-    PROCESSED = "PROCESSED"  # an expense claim booked into a payroll period
-
-
-@dataclass(frozen=True)
-class StepProgress:
-    position: int
-    state: StepState = StepState.PENDING
-    action: StepAction | None = None
-    actor_id: int | None = None
-    comment: str | None = None
-
-
-@dataclass(frozen=True)
-class Instance:
-    workflow: WorkflowType
-    submitter_id: int
-    status: InstanceStatus
-    steps: tuple[StepProgress, ...]
-
-    @property
-    def open_step(self) -> StepProgress | None:
-        return next((s for s in self.steps if s.state is StepState.OPEN), None)
-
-
-# --- actions ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Complete:
-    position: int
-    actor_id: int
-    comment: str | None = None
-
-
-@dataclass(frozen=True)
-class Approve:
-    position: int
-    actor_id: int
-    comment: str | None = None
-
-
-@dataclass(frozen=True)
-class Reject:
-    position: int
-    actor_id: int
-    comment: str | None = None
-
-
-@dataclass(frozen=True)
-class Comment:
-    position: int
-    actor_id: int
-    comment: str
-
-
-@dataclass(frozen=True)
-class Withdraw:
-    actor_id: int
-
-
-@dataclass(frozen=True)
-class Process:
-    actor_id: int
-    payroll_period: str
-
-
-Action = Complete | Approve | Reject | Comment | Withdraw | Process
-
-
-# --- effects ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Audit:
-    kind: AuditKind
-    position: int | None = None
-    actor_id: int | None = None
-    comment: str | None = None
-
-
-@dataclass(frozen=True)
-class SendNotification:
-    """E-mail the recipients of a notification step."""
-
-    position: int
-
-
-@dataclass(frozen=True)
-class SendTaskEmail:
-    """E-mail the actors of a task or approval that just opened, if its e-mail switch is on."""
-
-    position: int
-
-
-@dataclass(frozen=True)
-class ApplyChange:
-    """An update workflow finished: write the requested change to the employee record."""
-
-
-Effect = Audit | SendNotification | SendTaskEmail | ApplyChange
-
-
-@dataclass(frozen=True)
-class Transition:
-    instance: Instance
-    effects: tuple[Effect, ...]
+# The engine, and its vocabulary (app/domain/workflow_state.py) re-exported: callers import both
+# from here.
+__all__ = [
+    "OPEN_STATUSES",
+    "STATUS_LABELS",
+    "Action",
+    "ApplyChange",
+    "Approve",
+    "Audit",
+    "AuditKind",
+    "Comment",
+    "Complete",
+    "Effect",
+    "Instance",
+    "InstanceStatus",
+    "Process",
+    "Reject",
+    "SendNotification",
+    "SendTaskEmail",
+    "StepAction",
+    "StepProgress",
+    "StepState",
+    "Transition",
+    "Withdraw",
+    "act",
+    "start",
+]
 
 
 def _refuse(code: ErrorCode, message: str, field: str | None = None) -> DomainError:
@@ -226,7 +124,9 @@ def start(workflow: WorkflowType, config: Sequence[StepConfig], submitter_id: in
     return Transition(_advance(instance, config, effects), tuple(effects))
 
 
-def _open_step(instance: Instance, position: int, kinds: Collection[StepKind], config) -> int:
+def _open_step(
+    instance: Instance, position: int, kinds: Collection[StepKind], config: Sequence[StepConfig]
+) -> int:
     """The index of the open step at `position`, or why it cannot be acted on."""
     index = position - 1
     if instance.status not in OPEN_STATUSES or not 0 <= index < len(instance.steps):
@@ -241,7 +141,13 @@ def _open_step(instance: Instance, position: int, kinds: Collection[StepKind], c
     return index
 
 
-def _close(instance, index, action, actor_id, comment) -> Instance:
+def _close(
+    instance: Instance,
+    index: int,
+    action: StepAction,
+    actor_id: int | None,
+    comment: str | None,
+) -> Instance:
     steps = list(instance.steps)
     steps[index] = replace(
         steps[index], state=StepState.DONE, action=action, actor_id=actor_id, comment=comment

@@ -18,13 +18,12 @@ held off meanwhile (app/events/collector.py): a full collection never stalls a f
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import Counter, defaultdict
 from typing import Any
 
 from graphql import GraphQLError
-from graphql.execution import Executor, execute_subscription_event
+from graphql.execution import Executor
 from strawberry.execution import optimized_is_awaitable
 
 from app.db.principals import load_principal
@@ -36,18 +35,13 @@ from app.events.delivery import Delivery
 from app.events.documents import shared_document
 from app.events.follow import LiveOperation, View
 from app.events.open_counts import OpenCounts
+from app.events.rendering import render, render_all
 from app.events.shared_reads import SharedReads
 from app.events.subscribers import Group, Subscriber, sign_out_soon, text_sender
 from app.schema.limits import LimitExceeded
 
 log = logging.getLogger("loketflow.events")
 
-# Groups rendered at once for one event: their reads of the database overlap, without taking
-# every pooled connection.
-RENDER_CONCURRENCY = 8
-# Frames written between two turns of other work (requests, pings): a fan-out to thousands of
-# subscribers never holds the event loop for more than a few milliseconds at a time.
-YIELD_EVERY = 100
 # The fan-out's own queue, in events: a burst waits here, not in every subscription.
 QUEUE_EVENTS = 10_000
 
@@ -207,53 +201,14 @@ class Fanout:
         finally:
             await reads.close()
 
-    async def _render_all(self, work: list[tuple[Group, Any]], seq: int, reads) -> None:
-        limit = asyncio.Semaphore(RENDER_CONCURRENCY)
+    async def _render_all(self, work: list[tuple[Group, Any]], seq: int, reads: Any) -> None:
+        await render_all(work, seq, lambda group, root: self._render(group, root, reads))
 
-        async def one(group: Group, root: Any) -> None:
-            async with limit:
-                payload = await self._render(group, root, reads)
-            for n, subscriber in enumerate(list(group.subscribers), start=1):
-                subscriber.delivery.offer(seq, payload)
-                if n % YIELD_EVERY == 0:  # let other requests in between (issue 13.2)
-                    await asyncio.sleep(0)
-
-        if len(work) == 1:
-            await one(*work[0])
-        elif work:
-            results = await asyncio.gather(*(one(g, r) for g, r in work), return_exceptions=True)
-            for result in results:
-                if isinstance(result, Exception):
-                    log.error("live updates: a group could not be rendered", exc_info=result)
-
-    async def _render(self, group: Group, root: Any, reads) -> str:
+    async def _render(self, group: Group, root: Any, reads: Any) -> str:
         """The payload (`{"data": ..., "errors": ...}`) of `root` for the group, as JSON."""
         if group.view.counts_tasks:
             root._open_count = self.counts.value(group.count_key)
-        context = group.context
-        async with group.rendering:  # a slow subscriber's RESYNC may be rendered meanwhile
-            context.shared_reads = reads
-            try:
-                result = execute_subscription_event(group.executor.build_per_event_executor(root))
-                if optimized_is_awaitable(result):
-                    result = await result
-            finally:
-                context.shared_reads = None
-                await context.after_write()  # no read session kept between events
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            payload["errors"] = self._formatted(result.errors, context)
-        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-
-    def _formatted(self, errors: list[GraphQLError], context) -> list[dict]:
-        """As strawberry reports a subscription's errors: logged, and masked in production."""
-        from app.schema.extensions import mask_for_client
-
-        for error in errors:
-            if isinstance(error.original_error, AccessError):
-                continue
-            log.error("live updates: %s", error.message, exc_info=error.original_error)
-        return [e.formatted for e in mask_for_client(errors, context.settings)]
+        return await render(group, root, reads)
 
     # --- rights that changed ---------------------------------------------------------------
 

@@ -55,7 +55,7 @@ class View:
 class LiveOperation:
     """The graphql-transport-ws operation being run (set by the WebSocket handler)."""
 
-    handler: Any  # app/server.py's handler of the connection
+    handler: Any  # app/web/view.py's handler of the connection
     operation: Any  # strawberry's Operation: id, query, variables, operation_name
 
     @property

@@ -11,8 +11,6 @@ gap detection rest on that.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from sqlalchemy import bindparam, func, select, text, update
@@ -21,6 +19,7 @@ from app.db import models as m
 from app.db.session import Database
 from app.domain.events import Event, payload_from_json
 from app.settings import Settings
+from app.workers.base import PollingWorker
 
 log = logging.getLogger("loketflow.events")
 
@@ -46,16 +45,20 @@ def to_event(row, seq: int | None = None) -> Event:
     )
 
 
-class OutboxPublisher:
-    def __init__(self, db: Database, settings: Settings, hub):
-        self.db, self.settings, self.hub = db, settings, hub
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+class OutboxPublisher(PollingWorker):
+    """Stopping finishes the round in progress (never cut a numbering transaction in half),
+    publishes what committed last, then stops."""
 
-    def wake(self) -> None:
-        """Something committed events: publish now rather than at the next poll."""
-        self._wake.set()
+    name, label, log = "loketflow-event-publisher", "event publisher", log
+    finish_seconds, cancel_wait = STOP_SECONDS, None
+
+    def __init__(self, db: Database, settings: Settings, hub):
+        super().__init__()
+        self.db, self.settings, self.hub = db, settings, hub
+
+    @property
+    def poll_seconds(self) -> float:
+        return self.settings.events_poll_seconds
 
     async def _waiting(self) -> bool:
         async with self.db.reader() as session:
@@ -99,37 +102,13 @@ class OutboxPublisher:
             await self.hub.published(events)
         return events
 
-    async def _loop(self) -> None:
-        woken = False
-        while not self._stopping:
-            try:
-                while len(await self.publish_pending(woken)) == BATCH:
-                    pass
-            except Exception:
-                log.exception("event publisher: a round failed; trying again")
-            woken = False
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.events_poll_seconds)
-                woken = True
-            self._wake.clear()
+    async def round(self, woken: bool) -> bool:
+        while len(await self.publish_pending(woken)) == BATCH:
+            pass
+        return False
+
+    async def last_round(self) -> None:
         try:  # stopping: what committed last goes out before we leave
             await self.publish_pending()
         except Exception:
             log.exception("event publisher: the last round before stopping failed")
-
-    def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._loop(), name="loketflow-event-publisher")
-
-    async def stop(self) -> None:
-        """Finish the round in progress (never cut a numbering transaction in half), publish
-        what committed last, then stop."""
-        if self._task is not None:
-            self._stopping = True
-            self._wake.set()
-            try:
-                await asyncio.wait_for(self._task, STOP_SECONDS)
-            except TimeoutError:
-                log.warning("event publisher: did not stop in time")
-            self._task = None

@@ -20,7 +20,7 @@ class Subscriber:
     group: Group
     delivery: Delivery
     context: Any  # the connection's context (its principal follows the group's)
-    handler: Any = None  # the connection's (app/websocket.py): closed when its user is blocked
+    handler: Any = None  # the connection's (app/web/websocket.py): closed when its user is blocked
     user_id: int = 0  # counted per user (ws_max_subscriptions_per_user)
     ended: asyncio.Future = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -50,7 +50,7 @@ class Group:
 
 def text_sender(websocket):
     """Send a text frame on `websocket` (starlette's) with the server's own ASGI send when the
-    middleware left it in the scope (app/observability.py), else through starlette."""
+    middleware left it in the scope (app/web/observability.py), else through starlette."""
     send = websocket.scope.get("loketflow.server_send")
     if send is None:
         return websocket.send_text
@@ -65,7 +65,7 @@ _signing_out: set[asyncio.Task] = set()
 
 
 def sign_out_soon(handler) -> None:
-    from app.websocket import BLOCKED
+    from app.web.websocket import BLOCKED
 
     task = asyncio.ensure_future(handler.sign_out(BLOCKED))
     _signing_out.add(task)

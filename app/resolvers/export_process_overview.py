@@ -7,40 +7,41 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import strawberry
-from sqlalchemy import func, select
 
+from app.db import export_requests
 from app.db import models as m
-from app.db.queries import process_overview as q
+from app.db.queries.process_overview import OverviewFilter, filter_to_json
+from app.db.session import Session
+from app.domain.authz import Principal
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.overview import LOCAL_TIME, TAB_LABELS, ProcessTab
 from app.export import build
-from app.resolvers.common import input_pk, write
-from app.resolvers.process_overview import (
-    ProcessOverviewFilter,
-    ProcessOverviewSort,
-    overview_filter,
-)
-from app.schema.enums import ProcessTab as ProcessTabEnum
 from app.schema.errors import UserError
-from app.schema.types.export import Export
+from app.schema.ids import input_pk
+from app.schema.inputs.exports import ExportProcessOverviewInput
+from app.schema.overview_filter import overview_filter
+from app.schema.payloads.exports import ExportPayload
+from app.schema.runner import mutate
 
 
-@strawberry.input
-class ExportProcessOverviewInput:
-    employer_id: strawberry.ID | None = strawberry.field(
-        default=None, description="None: the overview over all employers (office users)."
-    )
-    tab: ProcessTabEnum
-    filter: ProcessOverviewFilter | None = None
-    sort: ProcessOverviewSort | None = None
+@dataclass(frozen=True)
+class ExportProcessOverview:
+    employer_id: int | None  # None: the overview over all employers
+    filter: OverviewFilter
+    # Settings: up to how many rows the file is built at once; background exports waiting or
+    # running per user at a time; how long an inline build holds its claim.
+    inline_rows: int
+    max_waiting: int
+    lease_seconds: float
 
 
-@strawberry.type
-class ExportPayload:
-    export: Export | None = None
-    errors: list[UserError]
+@dataclass(frozen=True)
+class ExportStarted:
+    export_id: int
+    inline: bool  # build it now, within the request; else a background worker does
 
 
 def _slug(text: str) -> str:
@@ -48,18 +49,50 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60] or "werkgever"
 
 
-async def _file_name(session, employer_id: int | None, tab: ProcessTab) -> str:
+async def _file_name(session: Session, employer_id: int | None, tab: ProcessTab) -> str:
     if employer_id is None:
         who = "alle-werkgevers"
     else:
-        who = _slug(
-            await session.scalar(select(m.Employer.name).where(m.Employer.id == employer_id))
-        )
+        who = _slug(await export_requests.employer_name(session, employer_id) or "")
     at = dt.datetime.now(LOCAL_TIME).strftime("%Y%m%d-%H%M")
     return f"procesbeheer-{who}-{_slug(TAB_LABELS[tab])}-{at}.xlsx"
 
 
 async def export_process_overview(
+    session: Session, principal: Principal, command: ExportProcessOverview
+) -> ExportStarted:
+    """Ask for the download: built at once up to `inline_rows` rows (claimed from the start),
+    else left PENDING for a background worker, a few per user at a time."""
+    f = command.filter
+    limit = command.inline_rows + 1
+    inline = await export_requests.matching_up_to(session, principal, f, limit) < limit
+    now = m.utcnow()
+    if not inline:
+        # A fair share of the background builders: a few waiting exports per user.
+        waiting = await export_requests.waiting_exports(session, principal.user_id)
+        if waiting >= command.max_waiting:
+            raise DomainError(
+                ErrorCode.TOO_MANY_EXPORTS,
+                f"U heeft al {waiting} downloads in voorbereiding. Wacht tot die klaar zijn.",
+            )
+    row = m.Export(
+        user_id=principal.user_id,
+        employer_id=command.employer_id,
+        query=filter_to_json(f),
+        token=build.new_token(),
+        file_name=await _file_name(session, command.employer_id, f.tab),
+        # Built right here: claimed from the start, so no worker takes it meanwhile.
+        status=m.ExportStatus.RUNNING if inline else m.ExportStatus.PENDING,
+        attempts=1 if inline else 0,
+        started_at=now if inline else None,
+        claimed_until=now + dt.timedelta(seconds=command.lease_seconds) if inline else None,
+    )
+    session.add(row)
+    await session.flush()
+    return ExportStarted(row.id, inline)
+
+
+async def resolve_export_process_overview(
     info: strawberry.Info, input: ExportProcessOverviewInput
 ) -> ExportPayload:
     """Download the process overview to Excel: the columns of the active overview (with
@@ -69,66 +102,30 @@ async def export_process_overview(
     `node(id)`). `url` then downloads it, for you only, for a short while."""
     ctx = info.context
     settings = ctx.settings
-    principal = ctx.require_principal()
-    try:
+
+    def command() -> ExportProcessOverview:
         employer_id = (
             input_pk(input.employer_id, "Employer", "employerId")
             if input.employer_id is not None
             else None
         )
-        f = overview_filter(ProcessTab(input.tab), employer_id, input.filter, input.sort)
-    except DomainError as error:
-        return ExportPayload(errors=[UserError.of(error)])
-    limit = settings.export_inline_rows + 1
-    inline = await ctx.scalar(q.count(principal, f, limit=limit)) < limit
-
-    async def create(session, principal) -> int:
-        now = m.utcnow()
-        if not inline:
-            # A fair share of the background builders: a few waiting exports per user.
-            waiting = await session.scalar(
-                select(func.count())
-                .select_from(m.Export)
-                .where(
-                    m.Export.user_id == principal.user_id,
-                    m.Export.status.in_([m.ExportStatus.PENDING, m.ExportStatus.RUNNING]),
-                )
-            )
-            if waiting >= settings.export_max_waiting_per_user:
-                raise DomainError(
-                    ErrorCode.TOO_MANY_EXPORTS,
-                    f"U heeft al {waiting} downloads in voorbereiding. Wacht tot die klaar zijn.",
-                )
-        row = m.Export(
-            user_id=principal.user_id,
+        return ExportProcessOverview(
             employer_id=employer_id,
-            query=q.filter_to_json(f),
-            token=build.new_token(),
-            file_name=await _file_name(session, employer_id, f.tab),
-            # Built right here: claimed from the start, so no worker takes it meanwhile.
-            status=m.ExportStatus.RUNNING if inline else m.ExportStatus.PENDING,
-            attempts=1 if inline else 0,
-            started_at=now if inline else None,
-            claimed_until=now + dt.timedelta(seconds=settings.export_lease_seconds)
-            if inline
-            else None,
+            filter=overview_filter(ProcessTab(input.tab), employer_id, input.filter, input.sort),
+            inline_rows=settings.export_inline_rows,
+            max_waiting=settings.export_max_waiting_per_user,
+            lease_seconds=settings.export_lease_seconds,
         )
-        session.add(row)
-        await session.flush()
-        return row.id
 
-    try:
-        export_id = await write(info, create)
-    except DomainError as error:
-        return ExportPayload(errors=[UserError.of(error)])
-    if inline:
-        await build.run(ctx.db, settings, export_id, 1, ctx.wake_publisher)
-    elif ctx.export_worker is not None:
-        ctx.export_worker.wake()
-    row = await ctx.scalar(
-        select(m.Export).where(m.Export.id == export_id).execution_options(populate_existing=True)
-    )
-    errors = []
-    if row.status is m.ExportStatus.FAILED:
-        errors = [UserError(code=ErrorCode.EXPORT_FAILED, message=row.error or "Mislukt.")]
-    return ExportPayload(export=row, errors=errors)
+    async def built(started: ExportStarted) -> dict[str, m.Export]:
+        if started.inline:
+            await build.run(ctx.db, settings, started.export_id, 1, ctx.wake_publisher)
+        elif ctx.export_worker is not None:
+            ctx.export_worker.wake()
+        return {"export": await export_requests.export_now(ctx, started.export_id)}
+
+    payload = await mutate(info, export_process_overview, command, ExportPayload, built)
+    if payload.export is not None and payload.export.status is m.ExportStatus.FAILED:
+        message = payload.export.error or "Mislukt."
+        payload.errors = [UserError(code=ErrorCode.EXPORT_FAILED, message=message)]
+    return payload

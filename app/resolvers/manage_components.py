@@ -4,92 +4,90 @@ MANAGE_WORKFLOW_EDITOR at the employer and is not for department managers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
-from sqlalchemy import select
 
+from app.db import components
 from app.db import models as m
-from app.domain.authz import Right
+from app.db.lookup import visible
+from app.db.session import Session
+from app.domain import validation
+from app.domain.authz import Principal, Right
 from app.domain.errors import DomainError, ErrorCode
-from app.resolvers.common import clean_name, get_visible, input_pk, write
-from app.resolvers.set_deviating_approver import EmployeePayload
-from app.schema.errors import UserError
-from app.schema.types.declaration import Component
+from app.schema.ids import input_pk
+from app.schema.inputs.components import SetComponentLabelInput, SetEmployeeComponentSetInput
+from app.schema.payloads.components import ComponentPayload
+from app.schema.payloads.employees import EmployeePayload
+from app.schema.runner import mutate
 
 
-@strawberry.input
-class SetEmployeeComponentSetInput:
-    employee_id: strawberry.ID
-    component_set_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A deviating set; null: the employer's default set."
-    )
-    excluded_from_declaring: bool = strawberry.field(
-        default=False, description="True: this employee cannot declare at all."
-    )
+@dataclass(frozen=True)
+class SetEmployeeComponentSet:
+    employee_id: str
+    component_set_id: str | None = None  # None: the employer's default set
+    excluded_from_declaring: bool = False
 
 
 async def set_employee_component_set(
+    session: Session, principal: Principal, command: SetEmployeeComponentSet
+) -> int:
+    """The employee's id."""
+    pk = input_pk(command.employee_id, "Employee", "employeeId")
+    employee = await visible(
+        session, principal, m.Employee, pk, "employeeId", right=Right.MANAGE_WORKFLOW_EDITOR
+    )
+    set_id = None
+    if command.component_set_id is not None:
+        wanted = input_pk(command.component_set_id, "ComponentSet", "componentSetId")
+        set_id = await components.component_set_of(session, wanted, employee.employer_id)
+        if set_id is None:
+            raise DomainError(
+                ErrorCode.NOT_FOUND, "Componentenset niet gevonden.", ["componentSetId"]
+            )
+    employee.component_set_id = set_id
+    employee.excluded_from_declaring = command.excluded_from_declaring
+    return employee.id
+
+
+async def resolve_set_employee_component_set(
     info: strawberry.Info, input: SetEmployeeComponentSetInput
 ) -> EmployeePayload:
     """Give an employee a deviating component set (such as the on-call workers' set), back the
     default set, or exclude the employee from declaring."""
 
-    async def apply(session, principal) -> int:
-        pk = input_pk(input.employee_id, "Employee", "employeeId")
-        employee = await get_visible(
-            session, principal, m.Employee, pk, "employeeId", right=Right.MANAGE_WORKFLOW_EDITOR
-        )
-        set_id = None
-        if input.component_set_id is not None:
-            wanted = input_pk(input.component_set_id, "ComponentSet", "componentSetId")
-            set_id = await session.scalar(
-                select(m.ComponentSet.id).where(
-                    m.ComponentSet.id == wanted,
-                    m.ComponentSet.employer_id == employee.employer_id,
-                )
-            )
-            if set_id is None:
-                raise DomainError(
-                    ErrorCode.NOT_FOUND, "Componentenset niet gevonden.", ["componentSetId"]
-                )
-        employee.component_set_id = set_id
-        employee.excluded_from_declaring = input.excluded_from_declaring
-        return employee.id
+    async def shown(employee_id: int) -> dict[str, m.Employee | None]:
+        return {"employee": await info.context.loaders.employee_for_payload.load(employee_id)}
 
-    try:
-        employee_id = await write(info, apply)
-    except DomainError as error:
-        return EmployeePayload(errors=[UserError.of(error)])
-    employee = await info.context.loaders.employee_for_payload.load(employee_id)
-    return EmployeePayload(employee=employee, errors=[])
-
-
-@strawberry.input
-class SetComponentLabelInput:
-    component_id: strawberry.ID
-    label: str | None = strawberry.field(
-        default=None, description="What employees see; null or empty: the component's name."
+    command = SetEmployeeComponentSet(
+        employee_id=input.employee_id,
+        component_set_id=input.component_set_id,
+        excluded_from_declaring=input.excluded_from_declaring,
     )
+    return await mutate(info, set_employee_component_set, command, EmployeePayload, shown)
 
 
-@strawberry.type
-class ComponentPayload:
-    component: Component | None = None
-    errors: list[UserError]
+@dataclass(frozen=True)
+class SetComponentLabel:
+    component_id: str
+    label: str | None = None  # None or blank: the component's name
 
 
 async def set_component_label(
+    session: Session, principal: Principal, command: SetComponentLabel
+) -> m.Component:
+    pk = input_pk(command.component_id, "Component", "componentId")
+    component = await visible(session, principal, m.Component, pk, "componentId")
+    label = (command.label or "").strip()
+    component.label = validation.name(label, "label") if label else None
+    return component
+
+
+async def resolve_set_component_label(
     info: strawberry.Info, input: SetComponentLabelInput
 ) -> ComponentPayload:
     """Give a component an employee-friendly label ("Zakelijke kilometers")."""
-
-    async def apply(session, principal) -> m.Component:
-        pk = input_pk(input.component_id, "Component", "componentId")
-        component = await get_visible(session, principal, m.Component, pk, "componentId")
-        label = (input.label or "").strip()
-        component.label = clean_name(label, "label") if label else None
-        return component
-
-    try:
-        return ComponentPayload(component=await write(info, apply), errors=[])
-    except DomainError as error:
-        return ComponentPayload(errors=[UserError.of(error)])
+    command = SetComponentLabel(component_id=input.component_id, label=input.label)
+    return await mutate(
+        info, set_component_label, command, ComponentPayload, lambda c: {"component": c}
+    )

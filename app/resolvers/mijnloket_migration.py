@@ -3,39 +3,51 @@ be invited, starting the action, and following it in the message centre."""
 
 from __future__ import annotations
 
-import strawberry
-from sqlalchemy import select
+from dataclasses import dataclass
+from typing import Any
 
-from app.db import mijnloket
-from app.db import models as m
-from app.db.queries.pagination import keyset_page
-from app.db.scoping import restrict
-from app.domain.authz import Right
+import strawberry
+
+from app.db import collective_actions, mijnloket
+from app.db.session import Session
+from app.domain import limits
+from app.domain.authz import Principal
 from app.domain.errors import DomainError, ErrorCode
-from app.resolvers.common import input_pk, write
+from app.domain.limits import MAX_PEOPLE
 from app.schema.connection import Connection
-from app.schema.errors import UserError
-from app.schema.ids import decode_id
+from app.schema.ids import decode_id, input_pk
+from app.schema.inputs.mijnloket import StartMijnLoketMigrationInput
+from app.schema.payloads.mijnloket import StartMijnLoketMigrationPayload
+from app.schema.runner import mutate
 from app.schema.types.collective import CollectiveAction, MigrationCandidate
 
-MAX_PEOPLE = 1000
+
+@dataclass(frozen=True)
+class StartMijnLoketMigration:
+    employer_id: str
+    employee_ids: tuple[str, ...]
 
 
-@strawberry.input
-class StartMijnLoketMigrationInput:
-    employer_id: strawberry.ID
-    employee_ids: list[strawberry.ID] = strawberry.field(
-        description=f"1 to {MAX_PEOPLE} people, e.g. from `mijnLoketMigrationCandidates`."
-    )
+async def start_mijn_loket_migration(
+    session: Session, principal: Principal, command: StartMijnLoketMigration
+) -> int:
+    """Start the action; its id. Only people of the employer in the principal's reach."""
+    employer_id = decode_id(command.employer_id, "Employer")
+    ids = list(dict.fromkeys(command.employee_ids))
+    limits.choose(len(ids), MAX_PEOPLE, "personen", "employeeIds")
+    pks = [input_pk(value, "Employee", "employeeIds") for value in ids]
+    reachable = await collective_actions.employees_in_scope(session, principal, employer_id, pks)
+    if missing := [i for i, pk in enumerate(pks) if pk not in reachable]:
+        raise DomainError(
+            ErrorCode.NOT_FOUND,
+            "Deze persoon werkt niet (meer) bij deze werkgever.",
+            ["employeeIds", str(missing[0])],
+        )
+    action = await mijnloket.start(session, principal, employer_id, pks)
+    return action.id
 
 
-@strawberry.type
-class StartMijnLoketMigrationPayload:
-    action: CollectiveAction | None = None
-    errors: list[UserError]
-
-
-async def mijn_loket_migration_candidates(
+async def resolve_mijn_loket_migration_candidates(
     info: strawberry.Info, employer_id: strawberry.ID
 ) -> list[MigrationCandidate]:
     """The people of the employer not yet invited to MijnLoket (people with a MijnLoket account
@@ -50,56 +62,29 @@ async def mijn_loket_migration_candidates(
     ]
 
 
-async def start_mijn_loket_migration(
+async def resolve_start_mijn_loket_migration(
     info: strawberry.Info, input: StartMijnLoketMigrationInput
 ) -> StartMijnLoketMigrationPayload:
     """Move the chosen people to MijnLoket in the background: for each, the Werknemerloket
     account is blocked and an invitation with a single-use, expiring link is e-mailed to the
     private address. People with a stopper fail with its reason; people already invited or
     on MijnLoket are skipped, so repeating it is safe. Follow it in `messageCentre`."""
-    employer_id = decode_id(input.employer_id, "Employer")
-
-    async def apply(session, principal) -> int:
-        ids = list(dict.fromkeys(input.employee_ids))
-        if not 1 <= len(ids) <= MAX_PEOPLE:
-            raise DomainError(
-                ErrorCode.INVALID_VALUE, f"Kies 1 tot {MAX_PEOPLE} personen.", ["employeeIds"]
-            )
-        pks = [input_pk(value, "Employee", "employeeIds") for value in ids]
-        visible = set(
-            await session.scalars(
-                restrict(
-                    select(m.Employee.id).where(
-                        m.Employee.id.in_(pks), m.Employee.employer_id == employer_id
-                    ),
-                    principal,
-                    m.Employee,
-                    right=Right.COLLECTIVE_ACTIONS,
-                )
-            )
-        )
-        if missing := [i for i, pk in enumerate(pks) if pk not in visible]:
-            raise DomainError(
-                ErrorCode.NOT_FOUND,
-                "Deze persoon werkt niet (meer) bij deze werkgever.",
-                ["employeeIds", str(missing[0])],
-            )
-        action = await mijnloket.start(session, principal, employer_id, pks)
-        return action.id
-
-    try:
-        action_id = await write(info, apply)
-    except DomainError as error:
-        return StartMijnLoketMigrationPayload(errors=[UserError.of(error)])
-    if info.context.collective_worker is not None:
-        info.context.collective_worker.wake()
-    action = await info.context.scalar(
-        select(m.CollectiveAction).where(m.CollectiveAction.id == action_id)
+    ctx = info.context
+    command = StartMijnLoketMigration(
+        employer_id=input.employer_id, employee_ids=tuple(input.employee_ids)
     )
-    return StartMijnLoketMigrationPayload(action=action, errors=[])
+
+    async def fields(action_id: int) -> dict[str, Any]:
+        if ctx.collective_worker is not None:
+            ctx.collective_worker.wake()
+        return {"action": await collective_actions.action(ctx, action_id)}
+
+    return await mutate(
+        info, start_mijn_loket_migration, command, StartMijnLoketMigrationPayload, fields
+    )
 
 
-async def message_centre(
+async def resolve_message_centre(
     info: strawberry.Info,
     employer_id: strawberry.ID,
     first: int | None = None,
@@ -108,19 +93,11 @@ async def message_centre(
     """The employer's collective actions, newest first; per person: processed, or failed with
     the reason. Live through `messageCentreChanged`."""
     ctx = info.context
-    pk = decode_id(employer_id, "Employer")
-    stmt = restrict(
-        select(m.CollectiveAction).where(m.CollectiveAction.employer_id == pk),
-        ctx.require_principal(),
-        m.CollectiveAction,
-    )
-    page = await keyset_page(
+    page = await collective_actions.message_centre(
         ctx,
-        stmt,
-        (m.CollectiveAction.id,),
-        lambda a: (a.id,),
+        ctx.require_principal(),
+        decode_id(employer_id, "Employer"),
         first=first,
         after=after,
-        descending=True,
     )
     return Connection.of(page)

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy import select
 
 from app.db import models as m
-from app.db.scoping import restrict
+from app.db.reads import visible_row
 from app.domain.errors import NotFound
 from app.schema.ids import decode_id, from_global_id
 from app.schema.types.node import Node
@@ -42,7 +41,7 @@ async def node(info: strawberry.Info, id: strawberry.ID) -> Node | None:
         pk = decode_id(id, type_name)
         if pk is None:
             raise NotFound("Onbekend ID.")
-        found = await ctx.scalar(restrict(select(model).where(model.id == pk), principal, model))
+        found = await visible_row(ctx, principal, model, pk)
     else:
         raise NotFound("Onbekend ID.")
     if found is None:

@@ -4,78 +4,71 @@ not for department managers (booking into the payroll is the office's or employe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
+
 import strawberry
 
+from app.db import claims
 from app.db import models as m
 from app.db.instances import apply_action
+from app.db.lookup import visible
 from app.db.payroll import open_period
-from app.domain import validation
+from app.db.session import Session
+from app.domain import limits, validation
 from app.domain import workflow as engine
+from app.domain.authz import Principal
 from app.domain.errors import DomainError, ErrorCode
-from app.resolvers.common import get_visible, input_pk, write
-from app.schema.errors import UserError
+from app.domain.limits import MAX_BATCH
+from app.schema.ids import input_pk
+from app.schema.inputs.claims import ProcessExpenseClaimsInput
+from app.schema.payloads.claims import ClaimResult, ProcessExpenseClaimsPayload
+from app.schema.payloads.requests import request_fields
 from app.schema.permissions import PROCESS_EACH_CLAIM
-from app.schema.types.request import WorkflowInstance
-
-MAX_BATCH = 500
+from app.schema.runner import failed, mutate
 
 
-@strawberry.input
-class ProcessExpenseClaimsInput:
-    instance_ids: list[strawberry.ID] = strawberry.field(description=f"1 to {MAX_BATCH} claims.")
-    payroll_period: str = strawberry.field(description="`YYYY-MM` or `YYYY-Pnn`; not closed.")
+@dataclass(frozen=True)
+class ProcessExpenseClaim:
+    instance_id: str
+    payroll_period: str
 
 
-@strawberry.type
-class ClaimResult:
-    instance_id: strawberry.ID
-    instance: WorkflowInstance | None = None
-    errors: list[UserError]
+async def process_expense_claim(
+    session: Session, principal: Principal, command: ProcessExpenseClaim
+) -> int:
+    """Book one claim; its request's id."""
+    pk = input_pk(command.instance_id, "WorkflowInstance", "instanceIds")
+    found = await visible(session, principal, m.WorkflowInstance, pk, "instanceIds")
+    if not PROCESS_EACH_CLAIM.allows(principal, found.employer_id):
+        raise DomainError(ErrorCode.NOT_ALLOWED, PROCESS_EACH_CLAIM.refusal, ["instanceIds"])
+    period = await open_period(session, found.employer_id, command.payroll_period, "payrollPeriod")
+    await apply_action(session, found.id, engine.Process(principal.user_id, str(period)))
+    await claims.mark_processed(session, found.id, str(period))
+    return found.id
 
 
-@strawberry.type
-class ProcessExpenseClaimsPayload:
-    results: list[ClaimResult]
-    processed_count: int
-    errors: list[UserError]
-
-
-async def _process_one(info, instance_id: str, period_text: str) -> ClaimResult:
-    async def apply(session, principal) -> int:
-        pk = input_pk(instance_id, "WorkflowInstance", "instanceIds")
-        found = await get_visible(session, principal, m.WorkflowInstance, pk, "instanceIds")
-        if not PROCESS_EACH_CLAIM.allows(principal, found.employer_id):
-            raise DomainError(ErrorCode.NOT_ALLOWED, PROCESS_EACH_CLAIM.refusal, ["instanceIds"])
-        period = await open_period(session, found.employer_id, period_text, "payrollPeriod")
-        await apply_action(session, found.id, engine.Process(principal.user_id, str(period)))
-        claim = await session.get(m.ExpenseClaim, found.id)
-        claim.processed_period = str(period)
-        return found.id
-
-    try:
-        pk = await write(info, apply)
-    except DomainError as error:
-        return ClaimResult(instance_id=instance_id, errors=[UserError.of(error)])
-    instance = await info.context.loaders.instance.load(pk)
-    return ClaimResult(instance_id=instance_id, instance=instance, errors=[])
-
-
-async def process_expense_claims(
+async def resolve_process_expense_claims(
     info: strawberry.Info, input: ProcessExpenseClaimsInput
 ) -> ProcessExpenseClaimsPayload:
     """Book approved (COMPLETED) expense claims into a payroll period; they become PROCESSED.
     Each claim is its own transaction with its own result."""
     ids = list(dict.fromkeys(input.instance_ids))
     try:
-        if not 1 <= len(ids) <= MAX_BATCH:
-            raise DomainError(
-                ErrorCode.INVALID_VALUE, f"Kies 1 tot {MAX_BATCH} declaraties.", ["instanceIds"]
-            )
+        limits.choose(len(ids), MAX_BATCH, "declaraties", "instanceIds")
         validation.payroll_period(input.payroll_period)
     except DomainError as error:
-        return ProcessExpenseClaimsPayload(
-            results=[], processed_count=0, errors=[UserError.of(error)]
+        return failed(partial(ProcessExpenseClaimsPayload, results=[], processed_count=0), error)
+
+    results = [
+        await mutate(
+            info,
+            process_expense_claim,
+            ProcessExpenseClaim(instance_id=i, payroll_period=input.payroll_period),
+            partial(ClaimResult, instance_id=i),
+            request_fields(info),
         )
-    results = [await _process_one(info, i, input.payroll_period) for i in ids]
+        for i in ids
+    ]
     done = sum(1 for r in results if not r.errors)
     return ProcessExpenseClaimsPayload(results=results, processed_count=done, errors=[])

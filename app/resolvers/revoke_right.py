@@ -1,60 +1,55 @@
+"""Take a right away from a staff user at the level it was granted."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
-from sqlalchemy import delete, func, select
 
 from app.db import models as m
-from app.db import outbox
-from app.domain.authz import Right, UserType
+from app.db import outbox, rights
+from app.db.session import Session
+from app.domain.authz import Principal, Right
 from app.domain.errors import DomainError, ErrorCode
-from app.resolvers.common import write
-from app.resolvers.grant_right import GrantRightInput, UserPayload, grant_filter, target
-from app.schema.errors import UserError
+from app.schema.ids import input_pk
+from app.schema.inputs.rights import GrantRightInput
+from app.schema.payloads.rights import UserPayload
+from app.schema.runner import mutate
 
 
-async def _other_office_administrators(session, user: m.User) -> int:
-    return await session.scalar(
-        select(func.count())
-        .select_from(m.RightGrant)
-        .join(m.User, m.User.id == m.RightGrant.user_id)
-        .where(
-            m.RightGrant.right == Right.MANAGE_USERS,
-            m.RightGrant.employer_id.is_(None),
-            m.User.user_type == UserType.PROVIDER,
-            m.User.provider_id == user.provider_id,
-            m.User.active,
-            m.User.id != user.id,
-        )
+@dataclass(frozen=True)
+class RevokeRight:
+    user_id: str
+    right: Right
+    employer_id: str | None = None  # None: at provider level
+
+
+async def revoke_right(session: Session, principal: Principal, command: RevokeRight) -> m.User:
+    given = command.employer_id
+    user, employer_id = await rights.target(
+        session,
+        principal,
+        input_pk(command.user_id, "User", "userId"),
+        command.right,
+        None if given is None else lambda: input_pk(given, "Employer", "employerId"),
     )
+    last_check = command.right is Right.MANAGE_USERS and employer_id is None
+    if last_check:
+        await rights.lock_office(session, user.provider_id)
+    if last_check and await rights.other_office_administrators(session, user) == 0:
+        raise DomainError(
+            ErrorCode.LAST_ADMINISTRATOR,
+            "Dit is de laatste gebruiker die rechten mag beheren op kantoorniveau; "
+            "ken het recht eerst aan een ander toe.",
+            ["userId"],
+        )
+    await rights.delete_grant(session, user.id, command.right, employer_id)
+    outbox.access_changed(session, user.id, employer_id)
+    return user
 
 
-async def revoke_right(info: strawberry.Info, input: GrantRightInput) -> UserPayload:
+async def resolve_revoke_right(info: strawberry.Info, input: GrantRightInput) -> UserPayload:
     """Take a right away at the same level it was granted. Revoking a right the user does not
     have is a no-op. The office's last user administrator cannot lose that right."""
-
-    async def apply(session, principal) -> m.User:
-        user, employer_id = await target(session, principal, input)
-        last_check = input.right is Right.MANAGE_USERS and employer_id is None
-        if last_check:
-            # Serialize the office's administrator changes: two administrators revoking each
-            # other at the same moment must not both succeed (PostgreSQL; SQLite writes queue).
-            await session.execute(
-                select(m.Provider.id).where(m.Provider.id == user.provider_id).with_for_update()
-            )
-        if last_check and await _other_office_administrators(session, user) == 0:
-            raise DomainError(
-                ErrorCode.LAST_ADMINISTRATOR,
-                "Dit is de laatste gebruiker die rechten mag beheren op kantoorniveau; "
-                "ken het recht eerst aan een ander toe.",
-                ["userId"],
-            )
-        await session.execute(
-            delete(m.RightGrant).where(*grant_filter(user.id, input.right, employer_id))
-        )
-        outbox.access_changed(session, user.id, employer_id)
-        return user
-
-    try:
-        return UserPayload(user=await write(info, apply), errors=[])
-    except DomainError as error:
-        return UserPayload(errors=[UserError.of(error)])
+    command = RevokeRight(user_id=input.user_id, right=input.right, employer_id=input.employer_id)
+    return await mutate(info, revoke_right, command, UserPayload, lambda user: {"user": user})

@@ -1,65 +1,56 @@
+"""Declaring expenses (Declaratie medewerker, DOMAIN.md section 8) as the signed-in employee."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import strawberry
 
+from app.db import claims, submission
 from app.db import models as m
-from app.db.instances import SessionReader
-from app.db.loaders import components_of_employers, entitlement
 from app.db.payroll import open_period
+from app.db.session import Session
 from app.domain import validation
+from app.domain.authz import Principal
 from app.domain.catalogue import WorkflowType
-from app.domain.components import Entitlement, declarable
-from app.resolvers.common import input_pk
-from app.resolvers.submit_request import Request, SubmitRequestPayload, submit
+from app.domain.components import declarable
+from app.domain.submission import Request
+from app.schema.ids import input_pk
+from app.schema.inputs.claims import SubmitExpenseClaimInput
+from app.schema.payloads.requests import SubmitRequestPayload, request_fields
+from app.schema.runner import mutate
 
 DESCRIPTION_MAX = 500
 
 
-@strawberry.input
-class SubmitExpenseClaimInput:
-    component_id: strawberry.ID
-    value: Decimal = strawberry.field(
-        description="Euros for euro components, else kilometres, hours or days (max. 2 decimals)."
-    )
-    payroll_period: str | None = strawberry.field(
-        default=None, description="`YYYY-MM` (monthly) or `YYYY-Pnn` (4-weekly); not closed."
-    )
+@dataclass(frozen=True)
+class SubmitExpenseClaim:
+    """The fields of its input, named alike: the request's fingerprint is taken of them."""
+
+    component_id: str
+    value: Decimal
+    payroll_period: str | None = None
     description: str | None = None
-    employee_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only needed when you have several employments."
-    )
-    idempotency_key: str | None = strawberry.field(
-        default=None,
-        description="Retrying with the same key returns the first request, creating nothing new.",
-    )
-
-
-async def entitlement_of(session, principal, employee: m.Employee) -> Entitlement:
-    """The employee's own deviating set, else the employer's default set (DOMAIN.md §8)."""
-    load = components_of_employers(principal, SessionReader(session).scalars)
-    return entitlement(employee, (await load([employee.employer_id]))[0])
+    employee_id: str | None = None
+    idempotency_key: str | None = None
 
 
 async def submit_expense_claim(
-    info: strawberry.Info, input: SubmitExpenseClaimInput
-) -> SubmitRequestPayload:
-    """Declare expenses (Declaratie medewerker) as the signed-in employee. The component must be
-    in your component set; the payroll period, if given, must be open."""
-
-    async def build(session, employee: m.Employee) -> Request:
-        principal = info.context.principal
-        component_pk = input_pk(input.component_id, "Component", "componentId")
-        component = declarable(await entitlement_of(session, principal, employee), component_pk)
-        value = validation.expense_value(input.value, component.unit)
+    session: Session, principal: Principal, command: SubmitExpenseClaim
+) -> int:
+    async def build(session: Session, employee: m.Employee) -> Request:
+        component_pk = input_pk(command.component_id, "Component", "componentId")
+        entitled = await claims.entitlement_of(session, principal, employee)
+        component = declarable(entitled, component_pk)
+        value = validation.expense_value(command.value, component.unit)
         period = None
-        if input.payroll_period is not None:
-            parsed = await open_period(session, employee.employer_id, input.payroll_period)
+        if command.payroll_period is not None:
+            parsed = await open_period(session, employee.employer_id, command.payroll_period)
             period = str(parsed)
         description = (
-            validation.required_text(input.description, "description", DESCRIPTION_MAX)
-            if input.description and input.description.strip()
+            validation.required_text(command.description, "description", DESCRIPTION_MAX)
+            if command.description and command.description.strip()
             else None
         )
         return Request(
@@ -72,9 +63,34 @@ async def submit_expense_claim(
             }
         )
 
-    return await submit(
-        info,
+    def employee_pk() -> int | None:
+        if command.employee_id is None:
+            return None
+        return input_pk(command.employee_id, "Employee", "employeeId")
+
+    return await submission.submit(
+        session,
+        principal,
         WorkflowType.EXPENSE_CLAIM,
-        input=input,
+        command,
+        employee_pk=employee_pk,
         build=build,
+    )
+
+
+async def resolve_submit_expense_claim(
+    info: strawberry.Info, input: SubmitExpenseClaimInput
+) -> SubmitRequestPayload:
+    """Declare expenses (Declaratie medewerker) as the signed-in employee. The component must be
+    in your component set; the payroll period, if given, must be open."""
+    command = SubmitExpenseClaim(
+        component_id=input.component_id,
+        value=input.value,
+        payroll_period=input.payroll_period,
+        description=input.description,
+        employee_id=input.employee_id,
+        idempotency_key=input.idempotency_key,
+    )
+    return await mutate(
+        info, submit_expense_claim, command, SubmitRequestPayload, request_fields(info)
     )

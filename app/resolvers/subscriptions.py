@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncGenerator
-from enum import StrEnum
 
 import strawberry
-from sqlalchemy import func, select
 
 from app.db import models as m
-from app.db.queries import task_centre as tq
-from app.db.scoping import restrict
-from app.domain.authz import Principal, Right, UserType, require_right
-from app.domain.errors import Forbidden, NotFound
+from app.db.live_reads import own_export
+from app.domain.authz import Principal
+from app.domain.errors import NotFound
 from app.domain.events import (
     CollectiveActionProgress,
     Event,
@@ -27,88 +24,26 @@ from app.domain.events import (
 )
 from app.domain.workflow import InstanceStatus
 from app.events.follow import View, follow
-from app.schema.enums import WorkflowStatus
 from app.schema.ids import decode_id
-from app.schema.types.collective import CollectiveAction
+from app.schema.permissions import (
+    COLLECTIVE,
+    PROCESS_OVERVIEW,
+    TASK_CENTRE_LIVE,
+    enforce,
+    reachable_employer,
+)
 from app.schema.types.export import Export
-from app.schema.types.request import WorkflowInstance
-
-
-@strawberry.enum(
-    description="What changed in your task centre; RESYNC: reload it (you fell behind, `after` "
-    "was too old, or your rights or role links changed)."
+from app.schema.types.live import (
+    MessageCentreEvent,
+    ProcessOverviewEvent,
+    ProcessOverviewEventKind,
+    TaskCentreEvent,
+    TaskCentreEventKind,
 )
-class TaskCentreEventKind(StrEnum):
-    TASK_OPENED = "TASK_OPENED"
-    TASK_TAKEN = "TASK_TAKEN"
-    TASK_CLOSED = "TASK_CLOSED"
-    RESYNC = "RESYNC"
-
-
-@strawberry.enum(
-    description="What changed in the overview; RESYNC: reload it (you fell behind, `after` was "
-    "too old, or your rights changed)."
-)
-class ProcessOverviewEventKind(StrEnum):
-    INSTANCE_SUBMITTED = "INSTANCE_SUBMITTED"
-    STEP_MOVED = "STEP_MOVED"
-    STATUS_CHANGED = "STATUS_CHANGED"
-    RESYNC = "RESYNC"
-
-
-async def _instance(info, instance_id: int | None):
-    return None if instance_id is None else await info.context.loaders.instance.load(instance_id)
-
-
-@strawberry.type(description="A change in your task centre.")
-class TaskCentreEvent:
-    event_id: int = strawberry.field(
-        description="The event's number in the service-wide series, which increases with "
-        "every event. You receive only the events that concern you, so the numbers you see "
-        "skip. Pass the last one you saw as `after` when you subscribe again, to receive what "
-        "you missed; on RESYNC, the number to continue from."
-    )
-    kind: TaskCentreEventKind
-    at: dt.datetime
-    _instance_id: strawberry.Private[int | None]
-    _employer_id: strawberry.Private[int | None]
-    # Kept up to date by the live fan-out (app/events/open_counts.py); None: count now.
-    _open_count: strawberry.Private[int | None] = None
-
-    @strawberry.field(description="The request; null on RESYNC or if you may no longer see it.")
-    async def instance(self, info: strawberry.Info) -> WorkflowInstance | None:
-        return await _instance(info, self._instance_id)
-
-    @strawberry.field(description="Your open tasks now (at the subscribed employer).")
-    async def open_count(self, info: strawberry.Info) -> int:
-        if self._open_count is not None:
-            return self._open_count
-        ctx = info.context
-        stmt = tq.tasks(ctx.principal, tq.TaskFilter(employer_id=self._employer_id))
-        return await ctx.scalar(select(func.count()).select_from(stmt.subquery()))
-
-
-@strawberry.type(description="A change in the process overview of an employer.")
-class ProcessOverviewEvent:
-    event_id: int = strawberry.field(description="As `TaskCentreEvent.eventId`.")
-    kind: ProcessOverviewEventKind
-    at: dt.datetime
-    status: WorkflowStatus | None
-    previous_status: WorkflowStatus | None
-    _instance_id: strawberry.Private[int | None]
-
-    @strawberry.field(description="The request; null on RESYNC or if you may no longer see it.")
-    async def instance(self, info: strawberry.Info) -> WorkflowInstance | None:
-        return await _instance(info, self._instance_id)
 
 
 def _employer(value: strawberry.ID | None, principal: Principal) -> int | None:
-    if value is None:
-        return None
-    pk = decode_id(value, "Employer")
-    if pk is None or pk not in principal.reachable_employer_ids:
-        raise NotFound("Werkgever niet gevonden.")
-    return pk
+    return None if value is None else reachable_employer(principal, value)
 
 
 def _now() -> dt.datetime:
@@ -124,8 +59,7 @@ async def task_centre_changed(
     employer = _employer(employer_id, principal)
 
     def check(p: Principal) -> None:
-        if p.user_type is UserType.EMPLOYEE:
-            raise Forbidden("Het takencentrum is er voor gebruikers van kantoor of werkgever.")
+        TASK_CENTRE_LIVE.enforce(p, employer)
 
     def shown(p: Principal, event: Event) -> TaskCentreEvent | None:
         change = task_change(p, event, employer)
@@ -171,7 +105,7 @@ async def process_overview_changed(
     employer = _employer(employer_id, principal)
 
     def check(p: Principal) -> None:
-        require_right(p, Right.PROCESS_MANAGEMENT, employer)
+        PROCESS_OVERVIEW.enforce(p, employer)
 
     def shown(p: Principal, event: Event) -> ProcessOverviewEvent | None:
         if not concerns_process_overview(p, event, employer):
@@ -203,11 +137,6 @@ async def process_overview_changed(
         yield event
 
 
-async def _own_export(ctx, export_id: int) -> m.Export | None:
-    stmt = restrict(select(m.Export).where(m.Export.id == export_id), ctx.principal, m.Export)
-    return await ctx.scalar(stmt.execution_options(populate_existing=True))
-
-
 async def export_progress(
     info: strawberry.Info, export_id: strawberry.ID
 ) -> AsyncGenerator[Export, None]:
@@ -218,7 +147,7 @@ async def export_progress(
     pk = decode_id(export_id, "Export")
     done = (m.ExportStatus.READY, m.ExportStatus.FAILED)
     async with ctx.events.hub.listen() as listener:  # before reading: nothing can slip by
-        row = await _own_export(ctx, pk) if pk is not None else None
+        row = await own_export(ctx, ctx.principal, pk) if pk is not None else None
         if row is None:
             raise NotFound("Export niet gevonden.")
         yield row
@@ -230,30 +159,11 @@ async def export_progress(
             if event is not None and not concerns_export(principal, event, pk):
                 continue
             await ctx.after_write()
-            row = await _own_export(ctx, pk)  # the state now (RESYNC: read it anyway)
+            row = await own_export(ctx, ctx.principal, pk)  # the state now (RESYNC: read it anyway)
             yield row
             await ctx.after_write()  # hold no read connection while waiting
             if row.status in done:
                 return
-
-
-@strawberry.type(description="A collective action of the employer moved on.")
-class MessageCentreEvent:
-    event_id: int = strawberry.field(description="As `TaskCentreEvent.eventId`.")
-    resync: bool = strawberry.field(description="True: reload the message centre.")
-    _action_id: strawberry.Private[int | None]
-
-    @strawberry.field(description="The action as it is now; null on RESYNC.")
-    async def action(self, info: strawberry.Info) -> CollectiveAction | None:
-        if self._action_id is None:
-            return None
-        ctx = info.context
-        stmt = restrict(
-            select(m.CollectiveAction).where(m.CollectiveAction.id == self._action_id),
-            ctx.principal,
-            m.CollectiveAction,
-        )
-        return await ctx.scalar(stmt)
 
 
 async def message_centre_changed(
@@ -265,9 +175,7 @@ async def message_centre_changed(
     employer = _employer(employer_id, principal)
 
     def check(p: Principal) -> None:
-        if p.is_department_manager:
-            raise Forbidden("Collectieve acties zijn er niet voor afdelingsmanagers.")
-        require_right(p, Right.COLLECTIVE_ACTIONS, employer)
+        enforce(COLLECTIVE, p, employer)
 
     def shown(p: Principal, event: Event) -> MessageCentreEvent | None:
         if not concerns_message_centre(p, event, employer):

@@ -4,48 +4,20 @@ import datetime as dt
 
 import strawberry
 
-from app.db.queries import task_centre as q
+from app.db.queries import task_centre as task_queries
 from app.db.queries.pagination import keyset_page
 from app.domain.errors import InvalidArgument
-from app.schema.connection import Connection
-from app.schema.enums import StepKind, WorkflowType
 from app.schema.ids import decode_id
-from app.schema.types.request import Task
+from app.schema.inputs.task_centre import TaskCentreFilter
+from app.schema.types.task_centre import TaskConnection, TypeCount
 
 SEARCH_MAX = 100
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
-@strawberry.input(description="Narrow the task centre; every field is optional.")
-class TaskCentreFilter:
-    employer_id: strawberry.ID | None = None
-    types: list[WorkflowType] | None = None
-    kinds: list[StepKind] | None = strawberry.field(default=None, description="TASK or APPROVAL.")
-    submitted_from: dt.date | None = None
-    submitted_to: dt.date | None = strawberry.field(default=None, description="Inclusive.")
-    employee_search: str | None = strawberry.field(
-        default=None, description="Part of the employee's name, case-insensitive."
-    )
-
-
-@strawberry.type
-class TypeCount:
-    type: WorkflowType
-    count: int
-
-
-@strawberry.type(description="Open tasks and approvals, newest first.")
-class TaskConnection(Connection[Task]):
-    _counts: strawberry.Private[object]
-
-    @strawberry.field(description="Matching tasks per workflow type (types with none left out).")
-    async def counts_per_type(self) -> list[TypeCount]:
-        return await self._counts()
-
-
-def _filter(f: TaskCentreFilter | None) -> q.TaskFilter:
+def _filter(f: TaskCentreFilter | None) -> task_queries.TaskFilter:
     if f is None:
-        return q.TaskFilter()
+        return task_queries.TaskFilter()
     employer_id = None
     if f.employer_id is not None:
         employer_id = decode_id(f.employer_id, "Employer")
@@ -57,7 +29,7 @@ def _filter(f: TaskCentreFilter | None) -> q.TaskFilter:
     for day in (f.submitted_from, f.submitted_to):
         if day is not None and not EARLIEST <= day <= LATEST:
             raise InvalidArgument("Kies een datum tussen 2000 en 2100.")
-    return q.TaskFilter(
+    return task_queries.TaskFilter(
         employer_id=employer_id,
         types=tuple(f.types or ()),
         kinds=tuple(f.kinds or ()),
@@ -80,11 +52,17 @@ async def task_centre(
     principal = ctx.require_principal()
     f = _filter(filter)
     page = await keyset_page(
-        ctx, q.tasks(principal, f), q.ORDER, q.sort_key, first=first, after=after, descending=True
+        ctx,
+        task_queries.tasks(principal, f),
+        task_queries.ORDER,
+        task_queries.sort_key,
+        first=first,
+        after=after,
+        descending=True,
     )
 
     async def counts() -> list[TypeCount]:
-        rows = await ctx.rows(q.counts_per_type(principal, f))
+        rows = await ctx.rows(task_queries.counts_per_type(principal, f))
         return [TypeCount(type=t, count=n) for t, n in rows]
 
     return TaskConnection.of(page, _counts=counts)

@@ -1,54 +1,51 @@
+"""Save a workflow's steps as a new version of its definition."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import strawberry
 
 from app.db import models as m
+from app.db import workflow_editor
 from app.db.definitions import current_steps, save_version
+from app.db.lookup import visible
 from app.db.queries.definitions import DefinitionView, parse_definition_key
+from app.db.session import Session
+from app.db.staff import works_at
+from app.domain.authz import Principal, UserType
 from app.domain.definitions import Assignee, StepConfig, StepKind, check_steps
 from app.domain.errors import DomainError, ErrorCode
-from app.resolvers.common import get_visible, input_pk, write
-from app.resolvers.link_role import works_at
-from app.resolvers.set_workflow_active import WorkflowDefinitionPayload, definition_row
-from app.schema.enums import StepKind as StepKindEnum
-from app.schema.enums import UserType
-from app.schema.errors import UserError
-from app.schema.ids import decode_key
+from app.schema.ids import decode_key, input_pk
+from app.schema.inputs.workflows import UpdateWorkflowStepsInput, WorkflowStepInput
+from app.schema.payloads.workflows import WorkflowDefinitionPayload
+from app.schema.runner import mutate
 
 
-@strawberry.input(
-    description="One step. Give exactly one assignee: roleId, userType, userIds "
-    "(expense claims, restricted mode) or allUsers (expense claims)."
-)
-class WorkflowStepInput:
-    kind: StepKindEnum
+@dataclass(frozen=True)
+class StepDraft:
+    """One step as submitted: exactly one assignee should be given (checked in the use case)."""
+
+    kind: StepKind
     name: str
-    role_id: strawberry.ID | None = None
-    user_type: UserType | None = strawberry.field(
-        default=None, description="EMPLOYER, DEPARTMENT_MANAGER (of the employee) or PROVIDER."
-    )
-    user_ids: list[strawberry.ID] | None = None
-    all_users: bool | None = strawberry.field(
-        default=None,
-        description="Expense claims: the department's managers, else all employer users; the "
-        "office's provider users may also approve.",
-    )
-    send_email: bool | None = strawberry.field(
-        default=None, description="Null: on for notifications (always), off for tasks/approvals."
-    )
+    role_id: str | None = None
+    user_type: UserType | None = None
+    user_ids: tuple[str, ...] | None = None
+    all_users: bool | None = None
+    send_email: bool | None = None  # None: on for notifications, off for tasks/approvals
 
 
-@strawberry.input
-class UpdateWorkflowStepsInput:
-    definition_id: strawberry.ID
-    steps: list[WorkflowStepInput]
+@dataclass(frozen=True)
+class UpdateWorkflowSteps:
+    definition_id: str
+    steps: tuple[StepDraft, ...]
 
 
 def _path(i: int, *rest: object) -> list[str]:
     return ["steps", str(i), *(str(r) for r in rest)]
 
 
-def _assignee(i: int, step: WorkflowStepInput) -> Assignee:
+def _assignee(i: int, step: StepDraft) -> Assignee:
     given = [
         name
         for name, present in (
@@ -82,7 +79,7 @@ def _assignee(i: int, step: WorkflowStepInput) -> Assignee:
     return Assignee.all_users()
 
 
-def _configs(steps: list[WorkflowStepInput]) -> list[StepConfig]:
+def _configs(steps: tuple[StepDraft, ...]) -> list[StepConfig]:
     configs = []
     for i, step in enumerate(steps):
         try:
@@ -98,18 +95,20 @@ def _configs(steps: list[WorkflowStepInput]) -> list[StepConfig]:
     return configs
 
 
-async def _check_references(session, principal, employer, steps: tuple[StepConfig, ...]):
+async def _check_references(
+    session: Session, principal: Principal, employer: m.Employer, steps: tuple[StepConfig, ...]
+) -> None:
     """Roles of this office, users who work at this employer, as of today."""
     for i, step in enumerate(steps):
         if (role_id := step.assignee.role_id) is not None:
-            role = await get_visible(session, principal, m.Role, role_id, _path(i, "roleId"))
+            role = await visible(session, principal, m.Role, role_id, _path(i, "roleId"))
             if role.provider_id != employer.provider_id:
                 raise DomainError(
                     ErrorCode.NOT_FOUND, "Rol niet gevonden bij dit kantoor.", _path(i, "roleId")
                 )
         for j, user_id in enumerate(step.assignee.user_ids):
             field = _path(i, "userIds", j)
-            user = await get_visible(session, principal, m.User, user_id, field)
+            user = await visible(session, principal, m.User, user_id, field)
             if not works_at(user, employer):
                 raise DomainError(
                     ErrorCode.USER_NOT_AT_EMPLOYER,
@@ -119,28 +118,46 @@ async def _check_references(session, principal, employer, steps: tuple[StepConfi
 
 
 async def update_workflow_steps(
+    session: Session, principal: Principal, command: UpdateWorkflowSteps
+) -> DefinitionView:
+    parsed = parse_definition_key(decode_key(command.definition_id, "WorkflowDefinition") or "")
+    if parsed is None:
+        raise DomainError(ErrorCode.INVALID_ID, "Dit is geen geldig workflow-ID.", ["definitionId"])
+    employer_id, workflow = parsed
+    employer = await visible(session, principal, m.Employer, employer_id, "definitionId")
+    steps = check_steps(workflow, _configs(command.steps))
+    await _check_references(session, principal, employer, steps)
+    row = await workflow_editor.definition_row(session, employer.id, workflow, create=True)
+    if await current_steps(session, row.id) != steps:
+        await save_version(session, row, steps, principal.user_id)
+    return DefinitionView(employer, workflow, row)
+
+
+def _draft(step: WorkflowStepInput) -> StepDraft:
+    return StepDraft(
+        kind=step.kind,
+        name=step.name,
+        role_id=step.role_id,
+        user_type=step.user_type,
+        user_ids=None if step.user_ids is None else tuple(step.user_ids),
+        all_users=step.all_users,
+        send_email=step.send_email,
+    )
+
+
+async def resolve_update_workflow_steps(
     info: strawberry.Info, input: UpdateWorkflowStepsInput
 ) -> WorkflowDefinitionPayload:
     """Save the steps (0 to 6) as a new version, in force for requests submitted from now on;
     running requests keep the version they started with. Saving the steps the current version
     already has changes nothing. Steps can be prepared before the workflow can be switched on."""
-
-    async def apply(session, principal) -> DefinitionView:
-        parsed = parse_definition_key(decode_key(input.definition_id, "WorkflowDefinition") or "")
-        if parsed is None:
-            raise DomainError(
-                ErrorCode.INVALID_ID, "Dit is geen geldig workflow-ID.", ["definitionId"]
-            )
-        employer_id, workflow = parsed
-        employer = await get_visible(session, principal, m.Employer, employer_id, "definitionId")
-        steps = check_steps(workflow, _configs(input.steps))
-        await _check_references(session, principal, employer, steps)
-        row = await definition_row(session, employer.id, workflow, create=True)
-        if await current_steps(session, row.id) != steps:
-            await save_version(session, row, steps, principal.user_id)
-        return DefinitionView(employer, workflow, row)
-
-    try:
-        return WorkflowDefinitionPayload(definition=await write(info, apply), errors=[])
-    except DomainError as error:
-        return WorkflowDefinitionPayload(errors=[UserError.of(error)])
+    command = UpdateWorkflowSteps(
+        definition_id=input.definition_id, steps=tuple(_draft(step) for step in input.steps)
+    )
+    return await mutate(
+        info,
+        update_workflow_steps,
+        command,
+        WorkflowDefinitionPayload,
+        lambda definition: {"definition": definition},
+    )

@@ -1,36 +1,39 @@
+"""Withdrawing a request its submitter no longer wants, while it is in progress."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import strawberry
 
 from app.db import models as m
 from app.db.instances import apply_action
+from app.db.lookup import visible
+from app.db.session import Session
 from app.domain import workflow as engine
-from app.domain.errors import DomainError
-from app.resolvers.common import get_visible, input_pk, write
-from app.resolvers.submit_request import SubmitRequestPayload
-from app.schema.errors import UserError
+from app.domain.authz import Principal
+from app.schema.ids import input_pk
+from app.schema.inputs.requests import WithdrawRequestInput
+from app.schema.payloads.requests import SubmitRequestPayload, request_fields
+from app.schema.runner import mutate
 
 
-@strawberry.input
-class WithdrawRequestInput:
-    instance_id: strawberry.ID
+@dataclass(frozen=True)
+class WithdrawRequest:
+    instance_id: str
 
 
-async def withdraw_request(
+async def withdraw_request(session: Session, principal: Principal, command: WithdrawRequest) -> int:
+    pk = input_pk(command.instance_id, "WorkflowInstance", "instanceId")
+    found = await visible(session, principal, m.WorkflowInstance, pk, "instanceId")
+    await apply_action(session, found.id, engine.Withdraw(principal.user_id))
+    return found.id
+
+
+async def resolve_withdraw_request(
     info: strawberry.Info, input: WithdrawRequestInput
 ) -> SubmitRequestPayload:
     """Withdraw a request you submitted while it is still in progress (WITHDRAWN). Its open task
     disappears from every task centre."""
-
-    async def apply(session, principal) -> int:
-        pk = input_pk(input.instance_id, "WorkflowInstance", "instanceId")
-        found = await get_visible(session, principal, m.WorkflowInstance, pk, "instanceId")
-        await apply_action(session, found.id, engine.Withdraw(principal.user_id))
-        return found.id
-
-    try:
-        instance_id = await write(info, apply)
-    except DomainError as error:
-        return SubmitRequestPayload(errors=[UserError.of(error)])
-    instance = await info.context.loaders.instance.load(instance_id)
-    return SubmitRequestPayload(instance=instance, errors=[])
+    command = WithdrawRequest(instance_id=input.instance_id)
+    return await mutate(info, withdraw_request, command, SubmitRequestPayload, request_fields(info))

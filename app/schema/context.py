@@ -6,14 +6,12 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.db.session import Database
+from app.db.reads import Statement
+from app.db.session import Database, Session
 from app.domain.authz import Principal
 from app.domain.errors import AccessError, Unauthenticated
-from app.proxies import client_address
 from app.settings import Settings
+from app.web.proxies import client_address
 
 
 @dataclass
@@ -26,22 +24,22 @@ class Context:
     request: Any = None
     response: Any = None
     # The `connection_init` payload of a WebSocket connection (strawberry fills it in), and
-    # when its token stops being accepted (epoch seconds; renewed by a ping, app/websocket.py).
+    # when its token stops being accepted (epoch seconds; renewed by a ping, app/web/websocket.py).
     connection_params: dict[str, Any] | None = None
     session_expires_at: float | None = None
     connection_user_id: int | None = None  # counted in app/websocket.Connections
-    # The background builder of large Excel exports in this process (app/export/worker.py).
+    # The background builder of large Excel exports in this process (app/workers/exports.py).
     export_worker: Any = None
     # Live updates in this process (app/events): the hub subscriptions follow, the publisher.
     events: Any = None
-    # The runner of collective actions in this process (app/collective.py).
+    # The runner of collective actions in this process (app/workers/collective.py).
     collective_worker: Any = None
-    metrics: Any = None  # app/observability.py
-    rate_limiter: Any = None  # app/ratelimit.py
+    metrics: Any = None  # app/web/observability.py
+    rate_limiter: Any = None  # app/web/ratelimit.py
     # While the fan-out renders an event for a group of subscriptions: the rows read once for
     # every group (app/events/shared_reads.py), each group seeing what its principal may.
     shared_reads: Any = field(default=None, repr=False)
-    _session: AsyncSession | None = field(default=None, repr=False)
+    _session: Session | None = field(default=None, repr=False)
     _loaders: Any = field(default=None, repr=False)
     # Strawberry resolves sibling fields concurrently; an AsyncSession allows one operation at a
     # time. Every read of the request goes through these helpers, which take turns.
@@ -49,7 +47,7 @@ class Context:
     _closed: bool = field(default=False, repr=False)
 
     @property
-    def session(self) -> AsyncSession:
+    def session(self) -> Session:
         """The request's read session, opened on first use and closed when the request ends."""
         if self._session is None:
             if self._closed:
@@ -58,15 +56,15 @@ class Context:
             self._session = self.db.reader()
         return self._session
 
-    async def scalars(self, stmt: Select) -> list[Any]:
+    async def scalars(self, stmt: Statement) -> list[Any]:
         async with self._lock:
             return list(await self.session.scalars(stmt))
 
-    async def scalar(self, stmt: Select) -> Any:
+    async def scalar(self, stmt: Statement) -> Any:
         async with self._lock:
             return await self.session.scalar(stmt)
 
-    async def rows(self, stmt: Select) -> list[Any]:
+    async def rows(self, stmt: Statement) -> list[Any]:
         async with self._lock:
             return list(await self.session.execute(stmt))
 
@@ -114,8 +112,8 @@ class Context:
 
     @property
     def rate_limit_key(self) -> str:
-        """Whose budgets an operation spends (app/ratelimit.py): the signed-in user's, else
-        the client address's, read behind trusted proxies only (app/proxies.py)."""
+        """Whose budgets an operation spends (app/web/ratelimit.py): the signed-in user's, else
+        the client address's, read behind trusted proxies only (app/web/proxies.py)."""
         if self.principal is not None:
             return f"user:{self.principal.user_id}"
         return f"address:{client_address(self.request, self.settings.trusted_proxies)}"

@@ -12,8 +12,8 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from app.domain.errors import AccessError
-from app.observability import operation, request_id, user
-from app.ratelimit import MUTATIONS
+from app.web.observability import operation, request_id, user
+from app.web.ratelimit import MUTATIONS
 
 log = logging.getLogger("loketflow.graphql")
 
@@ -139,7 +139,7 @@ def refuse_for_now(ctx, wait: float, code: str, message: str) -> GraphQLError:
 
 
 class RateLimitMutations(SchemaExtension):
-    """Mutations per user per minute (app/ratelimit.py): over the limit, a RATE_LIMITED error,
+    """Mutations per user per minute (app/web/ratelimit.py): over the limit, a RATE_LIMITED error,
     HTTP 429 and Retry-After, and nothing is executed. Queries spend their cost instead
     (app/schema/limits.py)."""
 

@@ -55,11 +55,9 @@ def list_bounds() -> dict[tuple[str, str], int]:
     from app.domain.catalogue import Product, WorkflowType
     from app.domain.changes import MAX_CONTACTS
     from app.domain.definitions import MAX_STEPS
+    from app.domain.limits import MAX_BATCH, MAX_BULK, MAX_PEOPLE
     from app.domain.overview import OverviewColumn
     from app.domain.workflow import InstanceStatus
-    from app.resolvers.act_on_task import MAX_BULK
-    from app.resolvers.mijnloket_migration import MAX_PEOPLE
-    from app.resolvers.process_expense_claims import MAX_BATCH
 
     # Per step of a request: started, e-mails queued or notified, acted, commented; per
     # request: submitted, applied, finished, processed or withdrawn.

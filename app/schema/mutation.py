@@ -8,55 +8,60 @@ import strawberry
 from app.db import models as m
 from app.domain.authz import Right as R
 from app.resolvers.act_on_task import (
-    ApproveTasksPayload,
-    TaskActionPayload,
-    approve_task,
-    approve_tasks,
-    comment_on_task,
-    complete_task,
-    reject_task,
+    resolve_approve_task,
+    resolve_approve_tasks,
+    resolve_comment_on_task,
+    resolve_complete_task,
+    resolve_reject_task,
 )
-from app.resolvers.activate_mijnloket import ActivateMijnLoketPayload, activate_mijn_loket
+from app.resolvers.activate_mijnloket import resolve_activate_mijn_loket
 from app.resolvers.create_role import resolve_create_role
 from app.resolvers.delete_role import resolve_delete_role
-from app.resolvers.export_process_overview import ExportPayload, export_process_overview
-from app.resolvers.grant_right import UserPayload, grant_right
-from app.resolvers.link_role import RoleLinkPayload, link_role
+from app.resolvers.export_process_overview import resolve_export_process_overview
+from app.resolvers.grant_right import resolve_grant_right
+from app.resolvers.link_role import resolve_link_role
 from app.resolvers.manage_components import (
-    ComponentPayload,
-    set_component_label,
-    set_employee_component_set,
+    resolve_set_component_label,
+    resolve_set_employee_component_set,
 )
-from app.resolvers.mijnloket_migration import (
-    StartMijnLoketMigrationPayload,
-    start_mijn_loket_migration,
-)
-from app.resolvers.process_expense_claims import (
-    ProcessExpenseClaimsPayload,
-    process_expense_claims,
-)
+from app.resolvers.mijnloket_migration import resolve_start_mijn_loket_migration
+from app.resolvers.process_expense_claims import resolve_process_expense_claims
 from app.resolvers.rename_role import resolve_rename_role
-from app.resolvers.revoke_right import revoke_right
-from app.resolvers.set_deviating_approver import EmployeePayload, set_deviating_approver
-from app.resolvers.set_product_active import SetProductActivePayload, set_product_active
-from app.resolvers.set_workflow_active import WorkflowDefinitionPayload, set_workflow_active
-from app.resolvers.submit_expense_claim import submit_expense_claim
+from app.resolvers.revoke_right import resolve_revoke_right
+from app.resolvers.set_deviating_approver import resolve_set_deviating_approver
+from app.resolvers.set_product_active import resolve_set_product_active
+from app.resolvers.set_workflow_active import resolve_set_workflow_active
+from app.resolvers.submit_expense_claim import resolve_submit_expense_claim
 from app.resolvers.submit_management_action import (
-    submit_contract_extension,
-    submit_employment_termination,
+    resolve_submit_contract_extension,
+    resolve_submit_employment_termination,
 )
 from app.resolvers.submit_personal_data import (
-    submit_address_update,
-    submit_contact_details_update,
-    submit_emergency_contacts_update,
-    submit_iban_update,
-    submit_marital_status_update,
+    resolve_submit_address_update,
+    resolve_submit_contact_details_update,
+    resolve_submit_emergency_contacts_update,
+    resolve_submit_iban_update,
+    resolve_submit_marital_status_update,
 )
-from app.resolvers.submit_request import SubmitRequestPayload
-from app.resolvers.unlink_role import UnlinkRolePayload, unlink_role
-from app.resolvers.update_workflow_steps import update_workflow_steps
-from app.resolvers.withdraw_request import withdraw_request
-from app.schema.payloads.roles import DeleteRolePayload, RolePayload
+from app.resolvers.unlink_role import resolve_unlink_role
+from app.resolvers.update_workflow_steps import resolve_update_workflow_steps
+from app.resolvers.withdraw_request import resolve_withdraw_request
+from app.schema.payloads.claims import ProcessExpenseClaimsPayload
+from app.schema.payloads.components import ComponentPayload
+from app.schema.payloads.employees import EmployeePayload
+from app.schema.payloads.exports import ExportPayload
+from app.schema.payloads.mijnloket import ActivateMijnLoketPayload, StartMijnLoketMigrationPayload
+from app.schema.payloads.products import SetProductActivePayload
+from app.schema.payloads.requests import SubmitRequestPayload
+from app.schema.payloads.rights import UserPayload
+from app.schema.payloads.roles import (
+    DeleteRolePayload,
+    RoleLinkPayload,
+    RolePayload,
+    UnlinkRolePayload,
+)
+from app.schema.payloads.tasks import ApproveTasksPayload, TaskActionPayload
+from app.schema.payloads.workflows import WorkflowDefinitionPayload
 from app.schema.permissions import (
     PROCESS_EACH_CLAIM,
     PROVIDER_LEVEL,
@@ -98,7 +103,7 @@ _EMPLOYEE_FOR_EDITORS = input_object(
 @strawberry.type
 class AdminMutation:
     set_product_active: SetProductActivePayload = _mutation(
-        set_product_active, R.MANAGE_PRODUCTS, at=input_employer()
+        resolve_set_product_active, R.MANAGE_PRODUCTS, at=input_employer()
     )
     create_role: RolePayload = _mutation(
         resolve_create_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
@@ -109,63 +114,66 @@ class AdminMutation:
     delete_role: DeleteRolePayload = _mutation(
         resolve_delete_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
     )
-    link_role: RoleLinkPayload = _mutation(link_role, R.MANAGE_USERS, at=input_employer())
+    link_role: RoleLinkPayload = _mutation(resolve_link_role, R.MANAGE_USERS, at=input_employer())
     unlink_role: UnlinkRolePayload = _mutation(
-        unlink_role,
+        resolve_unlink_role,
         R.MANAGE_USERS,
         at=input_object(m.RoleLink, "RoleLink", "role_link_id", "Rolkoppeling"),
     )
     grant_right: UserPayload = _mutation(
-        grant_right, R.MANAGE_USERS, at=input_employer_or_provider(), level="employer (or provider)"
+        resolve_grant_right,
+        R.MANAGE_USERS,
+        at=input_employer_or_provider(),
+        level="employer (or provider)",
     )
     revoke_right: UserPayload = _mutation(
-        revoke_right,
+        resolve_revoke_right,
         R.MANAGE_USERS,
         at=input_employer_or_provider(),
         level="employer (or provider)",
     )
     set_deviating_approver: EmployeePayload = _mutation(
-        set_deviating_approver,
+        resolve_set_deviating_approver,
         R.MANAGE_WORKFLOW_EDITOR,
         at=_EMPLOYEE_FOR_EDITORS,
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
     )
     set_workflow_active: WorkflowDefinitionPayload = _mutation(
-        set_workflow_active,
+        resolve_set_workflow_active,
         R.MANAGE_WORKFLOW_EDITOR,
         at=input_employer(),
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
     )
     set_employee_component_set: EmployeePayload = _mutation(
-        set_employee_component_set,
+        resolve_set_employee_component_set,
         R.MANAGE_WORKFLOW_EDITOR,
         at=_EMPLOYEE_FOR_EDITORS,
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
     )
     set_component_label: ComponentPayload = _mutation(
-        set_component_label,
+        resolve_set_component_label,
         R.MANAGE_WORKFLOW_EDITOR,
         at=input_object(m.Component, "Component", "component_id", "Component"),
         also=_EDITORS_ONLY,
         note=_NO_MANAGERS,
     )
     start_mijn_loket_migration: StartMijnLoketMigrationPayload = _mutation(
-        start_mijn_loket_migration,
+        resolve_start_mijn_loket_migration,
         R.COLLECTIVE_ACTIONS,
         at=input_employer(),
         also=(NotDepartmentManager("Collectieve acties zijn er niet voor afdelingsmanagers."),),
         note=_NO_MANAGERS,
     )
     activate_mijn_loket: ActivateMijnLoketPayload = strawberry.mutation(
-        resolver=activate_mijn_loket,
-        description=f"{activate_mijn_loket.__doc__.strip()}\n\nNo sign-in needed to register "
-        "(the link is the key); linking needs the existing MijnLoket account signed in.",
+        resolver=resolve_activate_mijn_loket,
+        description=f"{resolve_activate_mijn_loket.__doc__.strip()}\n\nNo sign-in needed to "
+        "register (the link is the key); linking needs the existing MijnLoket account signed in.",
     )
     update_workflow_steps: WorkflowDefinitionPayload = _mutation(
-        update_workflow_steps,
+        resolve_update_workflow_steps,
         R.MANAGE_WORKFLOW_EDITOR,
         at=input_definition_employer(),
         also=_EDITORS_ONLY,
@@ -201,49 +209,51 @@ _ACTORS = "For whoever the step is assigned to now (see `taskCentre`); never on 
 
 @strawberry.type
 class RequestMutation:
-    submit_expense_claim: SubmitRequestPayload = _self_service(submit_expense_claim)
-    submit_address_update: SubmitRequestPayload = _self_service(submit_address_update)
-    submit_marital_status_update: SubmitRequestPayload = _self_service(submit_marital_status_update)
+    submit_expense_claim: SubmitRequestPayload = _self_service(resolve_submit_expense_claim)
+    submit_address_update: SubmitRequestPayload = _self_service(resolve_submit_address_update)
+    submit_marital_status_update: SubmitRequestPayload = _self_service(
+        resolve_submit_marital_status_update
+    )
     submit_contact_details_update: SubmitRequestPayload = _self_service(
-        submit_contact_details_update
+        resolve_submit_contact_details_update
     )
     submit_emergency_contacts_update: SubmitRequestPayload = _self_service(
-        submit_emergency_contacts_update
+        resolve_submit_emergency_contacts_update
     )
-    submit_iban_update: SubmitRequestPayload = _self_service(submit_iban_update)
+    submit_iban_update: SubmitRequestPayload = _self_service(resolve_submit_iban_update)
     submit_contract_extension: SubmitRequestPayload = _mutation(
-        submit_contract_extension,
+        resolve_submit_contract_extension,
         R.VIEW_EMPLOYEES,
         at=_MANAGED_EMPLOYEE,
         also=(Staff(),),
         note=_MANAGEMENT_NOTE,
     )
     submit_employment_termination: SubmitRequestPayload = _mutation(
-        submit_employment_termination,
+        resolve_submit_employment_termination,
         R.VIEW_EMPLOYEES,
         at=_MANAGED_EMPLOYEE,
         also=(Staff(),),
         note=_MANAGEMENT_NOTE,
     )
     withdraw_request: SubmitRequestPayload = strawberry.mutation(
-        resolver=withdraw_request,
+        resolver=resolve_withdraw_request,
         extensions=secured(SignedIn()),
-        description=f"{withdraw_request.__doc__.strip()}\n\nOnly the submitter.",
+        description=f"{resolve_withdraw_request.__doc__.strip()}\n\nOnly the submitter.",
     )
-    complete_task: TaskActionPayload = _staff(complete_task, _ACTORS)
-    approve_task: TaskActionPayload = _staff(approve_task, _ACTORS)
-    reject_task: TaskActionPayload = _staff(reject_task, _ACTORS)
-    comment_on_task: TaskActionPayload = _staff(comment_on_task, _ACTORS)
-    approve_tasks: ApproveTasksPayload = _staff(approve_tasks, _ACTORS)
+    complete_task: TaskActionPayload = _staff(resolve_complete_task, _ACTORS)
+    approve_task: TaskActionPayload = _staff(resolve_approve_task, _ACTORS)
+    reject_task: TaskActionPayload = _staff(resolve_reject_task, _ACTORS)
+    comment_on_task: TaskActionPayload = _staff(resolve_comment_on_task, _ACTORS)
+    approve_tasks: ApproveTasksPayload = _staff(resolve_approve_tasks, _ACTORS)
     process_expense_claims: ProcessExpenseClaimsPayload = _staff(
-        process_expense_claims, PROCESS_EACH_CLAIM.description
+        resolve_process_expense_claims, PROCESS_EACH_CLAIM.description
     )
     export_process_overview: ExportPayload = strawberry.mutation(
-        resolver=export_process_overview,
+        resolver=resolve_export_process_overview,
         extensions=secured(
             RightHereOrOfficeWide(R.PROCESS_MANAGEMENT, lambda kwargs: kwargs["input"].employer_id)
         ),
-        description=f"{export_process_overview.__doc__.strip()}\n\nRequires the right "
+        description=f"{resolve_export_process_overview.__doc__.strip()}\n\nRequires the right "
         "PROCESS_MANAGEMENT at the employer; without `employerId`, a provider user with it at "
         "one employer or more. Department managers export their departments only.",
     )

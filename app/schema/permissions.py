@@ -4,124 +4,29 @@ Use `secured(...)` as a field's `extensions`; it checks before the resolver runs
 GraphQL error with `extensions.code` UNAUTHENTICATED, FORBIDDEN or NOT_FOUND. `requires(...)`
 gives the matching sentence for the field's description, so GraphiQL shows what a field needs.
 
-Where the right applies (which employer) comes from an `at` function:
-- `PROVIDER_LEVEL`: the right must be held at provider level;
-- `SOURCE_EMPLOYER`: the employer of the object the field sits on (sync);
-- `input_employer(...)` / `input_object(...)`: from the mutation input, loaded under scoping (async,
-  for mutations only). An object the caller cannot see is NOT_FOUND, never FORBIDDEN, so that
-  probing ids reveals nothing.
+Where the right applies (which employer) comes from an `at` function (app/schema/employer_at.py,
+named here too): `PROVIDER_LEVEL`, `SOURCE_EMPLOYER`, `argument_employer(...)`,
+`input_employer(...)`, `input_object(...)`, ...
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
 from strawberry.permission import BasePermission, PermissionExtension
 
-from app.db import models as m
-from app.db.scoping import restrict
 from app.domain.authz import Principal, Right, UserType, refusal
-from app.domain.errors import Forbidden, NotFound
-from app.schema.ids import decode_id
-
-At = Callable[[Any, Any, dict[str, Any]], Any]
-
-
-def PROVIDER_LEVEL(info, source, kwargs) -> None:
-    return None
-
-
-def SOURCE_EMPLOYER(info, source, kwargs) -> int:
-    return source.id if isinstance(source, m.Employer) else source.employer_id
-
-
-def _missing(what: str) -> NotFound:
-    return NotFound(f"{what} niet gevonden.")
-
-
-def _reachable_employer(info, value: str | None) -> int:
-    pk = decode_id(value or "", "Employer")
-    if pk is None or pk not in info.context.require_principal().reachable_employer_ids:
-        raise _missing("Werkgever")
-    return pk
-
-
-def input_employer(field: str = "employer_id") -> Callable[..., Awaitable[int]]:
-    """The employer named by `input.<field>`, which the caller must be able to reach."""
-
-    async def at(info, source, kwargs) -> int:
-        return _reachable_employer(info, getattr(kwargs["input"], field))
-
-    return at
-
-
-def argument_employer(name: str = "employer_id") -> At:
-    """The employer named by a query argument, which the caller must be able to reach (sync)."""
-
-    def at(info, source, kwargs) -> int:
-        return _reachable_employer(info, kwargs.get(name))
-
-    return at
-
-
-def input_employer_or_provider(field: str = "employer_id") -> Callable[..., Awaitable[int | None]]:
-    """Like `input_employer`, but an absent employer means the right is asked at provider level."""
-    at_employer = input_employer(field)
-
-    async def at(info, source, kwargs) -> int | None:
-        if getattr(kwargs["input"], field) is None:
-            return None
-        return await at_employer(info, source, kwargs)
-
-    return at
-
-
-def input_definition_employer(field: str = "definition_id") -> Callable[..., Awaitable[int]]:
-    """The employer of the workflow definition named by `input.<field>`."""
-    from app.db.queries.definitions import parse_definition_key
-    from app.schema.ids import decode_key
-
-    async def at(info, source, kwargs) -> int:
-        parsed = parse_definition_key(
-            decode_key(getattr(kwargs["input"], field), "WorkflowDefinition") or ""
-        )
-        if parsed is None or parsed[0] not in info.context.principal.reachable_employer_ids:
-            raise _missing("Workflow")
-        return parsed[0]
-
-    return at
-
-
-def input_object(
-    model: type,
-    type_name: str,
-    field: str,
-    what: str,
-    right: Right | tuple[Right, ...] | None = None,
-):
-    """The employer of the object named by `input.<field>`, read under scoping. Make sure that
-    `right` lets everyone see the object who can see it elsewhere: a visible object must give
-    FORBIDDEN, not NOT_FOUND."""
-
-    async def at(info, source, kwargs) -> int:
-        pk = decode_id(getattr(kwargs["input"], field), type_name)
-        if pk is None:
-            raise _missing(what)
-        stmt = restrict(
-            select(model.employer_id).where(model.id == pk),
-            info.context.principal,
-            model,
-            right=right,
-        )
-        employer_id = await info.context.scalar(stmt)
-        if employer_id is None:
-            raise _missing(what)
-        return employer_id
-
-    return at
+from app.domain.errors import Forbidden
+from app.schema.employer_at import PROVIDER_LEVEL as PROVIDER_LEVEL
+from app.schema.employer_at import SOURCE_EMPLOYER, At, reachable_from
+from app.schema.employer_at import argument_employer as argument_employer
+from app.schema.employer_at import input_definition_employer as input_definition_employer
+from app.schema.employer_at import input_employer as input_employer
+from app.schema.employer_at import input_employer_or_provider as input_employer_or_provider
+from app.schema.employer_at import input_object as input_object
+from app.schema.employer_at import reachable_employer as reachable_employer
 
 
 def _refusal(rights: tuple[Right, ...], employer_id: int | None) -> Forbidden:
@@ -137,10 +42,18 @@ class SignedIn(BasePermission):
 class Staff(BasePermission):
     """Provider and employer users; MijnLoket accounts (employees) are refused."""
 
+    def __init__(
+        self, refusal: str = "Dit is alleen beschikbaar voor gebruikers van kantoor of werkgever."
+    ):
+        self.refusal = refusal
+
     def has_permission(self, source, info, **kwargs) -> bool:
-        if info.context.require_principal().user_type is UserType.EMPLOYEE:
-            raise Forbidden("Dit is alleen beschikbaar voor gebruikers van kantoor of werkgever.")
+        self.enforce(info.context.require_principal(), None)
         return True
+
+    def enforce(self, principal: Principal, employer_id: int | None) -> None:
+        if principal.user_type is UserType.EMPLOYEE:
+            raise Forbidden(self.refusal)
 
 
 class EmployeeAccount(BasePermission):
@@ -160,10 +73,12 @@ class HasRight(BasePermission):
 
     def has_permission(self, source, info, **kwargs) -> bool:
         principal: Principal = info.context.require_principal()
-        employer_id = self.at(info, source, kwargs)
-        if any(principal.has_right(r, employer_id) for r in self.rights):
-            return True
-        raise _refusal(self.rights, employer_id)
+        self.enforce(principal, self.at(info, source, kwargs))
+        return True
+
+    def enforce(self, principal: Principal, employer_id: int | None) -> None:
+        if not any(principal.has_right(r, employer_id) for r in self.rights):
+            raise _refusal(self.rights, employer_id)
 
 
 class HasRightAt(BasePermission):
@@ -187,9 +102,12 @@ class NotDepartmentManager(BasePermission):
         self.refusal = refusal
 
     def has_permission(self, source, info, **kwargs) -> bool:
-        if info.context.require_principal().is_department_manager:
-            raise Forbidden(self.refusal)
+        self.enforce(info.context.require_principal(), None)
         return True
+
+    def enforce(self, principal: Principal, employer_id: int | None) -> None:
+        if principal.is_department_manager:
+            raise Forbidden(self.refusal)
 
 
 class Predicate(BasePermission):
@@ -269,13 +187,45 @@ class RightHereOrOfficeWide(BasePermission):
     def has_permission(self, source, info, **kwargs) -> bool:
         principal: Principal = info.context.require_principal()
         value = self.employer_of(kwargs)
-        if value is not None:
-            employer_id = _reachable_employer(info, value)
+        employer_id = reachable_from(info, value) if value is not None else None
+        self.enforce(principal, employer_id)
+        return True
+
+    def enforce(self, principal: Principal, employer_id: int | None) -> None:
+        """With an employer (reachable): `right` there; without: the office-wide view."""
+        if employer_id is not None:
             if principal.has_right(self.right, employer_id):
-                return True
+                return
             raise _refusal((self.right,), employer_id)
         if principal.user_type is not UserType.PROVIDER:
             raise Forbidden("Het overzicht over alle werkgevers is er voor kantoorgebruikers.")
         if principal.employers_with(self.right):
-            return True
+            return
         raise Forbidden(refusal(self.right, where="anywhere"))
+
+
+class Enforced(Protocol):
+    """A permission that can also be checked without a GraphQL request: against a principal
+    and the employer already resolved (a live subscription, again when the rights change)."""
+
+    def enforce(self, principal: Principal, employer_id: int | None) -> None: ...
+
+
+def enforce(permissions: Sequence[Enforced], principal: Principal, employer_id: int | None) -> None:
+    """Each permission in turn, as `secured(*permissions)` checks them on a field: raises the
+    first refusal."""
+    for permission in permissions:
+        permission.enforce(principal, employer_id)
+
+
+# The same objects guard a query field and its live counterpart (app/resolvers/subscriptions.py
+# checks them when a subscription starts and again whenever the subscriber's rights change).
+PROCESS_OVERVIEW = RightHereOrOfficeWide(
+    Right.PROCESS_MANAGEMENT, lambda kwargs: kwargs.get("employer_id")
+)
+COLLECTIVE = (
+    NotDepartmentManager("Collectieve acties zijn er niet voor afdelingsmanagers."),
+    HasRight((Right.COLLECTIVE_ACTIONS,), argument_employer()),
+)
+# The task centre lists nothing for MijnLoket accounts; its live updates refuse them.
+TASK_CENTRE_LIVE = Staff("Het takencentrum is er voor gebruikers van kantoor of werkgever.")

@@ -5,31 +5,35 @@ from __future__ import annotations
 import strawberry
 
 from app.domain.authz import Right
-from app.resolvers.activate_mijnloket import mijn_loket_activation
+from app.resolvers.activate_mijnloket import resolve_mijn_loket_activation
 from app.resolvers.employers import employers
-from app.resolvers.mijnloket_migration import message_centre, mijn_loket_migration_candidates
+from app.resolvers.mijnloket_migration import (
+    resolve_message_centre,
+    resolve_mijn_loket_migration_candidates,
+)
 from app.resolvers.node import node
-from app.resolvers.outbox_emails import OutboxEmail, outbox_emails
-from app.resolvers.process_overview import WorkflowInstanceConnection, process_overview
-from app.resolvers.task_centre import TaskConnection, task_centre
+from app.resolvers.outbox_emails import outbox_emails
+from app.resolvers.process_overview import process_overview
+from app.resolvers.task_centre import task_centre
 from app.resolvers.viewer import viewer
 from app.schema.connection import Connection
 from app.schema.permissions import (
+    COLLECTIVE,
+    PROCESS_OVERVIEW,
     HasRight,
     NotDepartmentManager,
-    RightHereOrOfficeWide,
     argument_employer,
     secured,
 )
 from app.schema.types.collective import CollectiveAction, MigrationCandidate, MijnLoketActivation
 from app.schema.types.employer import Employer
 from app.schema.types.node import Node
+from app.schema.types.outbox import OutboxEmail
+from app.schema.types.overview import WorkflowInstanceConnection
+from app.schema.types.task_centre import TaskConnection
 from app.schema.types.viewer import Viewer
 
-_COLLECTIVE = secured(
-    NotDepartmentManager("Collectieve acties zijn er niet voor afdelingsmanagers."),
-    HasRight((Right.COLLECTIVE_ACTIONS,), argument_employer()),
-)
+_COLLECTIVE = secured(*COLLECTIVE)
 _COLLECTIVE_NOTE = (
     "Requires the right COLLECTIVE_ACTIONS at the employer; never department managers."
 )
@@ -47,11 +51,7 @@ class Query:
     )
     process_overview: WorkflowInstanceConnection = strawberry.field(
         resolver=process_overview,
-        extensions=secured(
-            RightHereOrOfficeWide(
-                Right.PROCESS_MANAGEMENT, lambda kwargs: kwargs.get("employer_id")
-            )
-        ),
+        extensions=secured(PROCESS_OVERVIEW),
         description=f"{process_overview.__doc__}\n\nRequires the right PROCESS_MANAGEMENT at the "
         "employer; without `employerId`, a provider user with it at one employer or more.",
     )
@@ -65,16 +65,17 @@ class Query:
         "employer; never department managers.",
     )
     mijn_loket_migration_candidates: list[MigrationCandidate] = strawberry.field(
-        resolver=mijn_loket_migration_candidates,
+        resolver=resolve_mijn_loket_migration_candidates,
         extensions=_COLLECTIVE,
-        description=f"{mijn_loket_migration_candidates.__doc__}\n\n{_COLLECTIVE_NOTE}",
+        description=f"{resolve_mijn_loket_migration_candidates.__doc__}\n\n{_COLLECTIVE_NOTE}",
     )
     message_centre: Connection[CollectiveAction] = strawberry.field(
-        resolver=message_centre,
+        resolver=resolve_message_centre,
         extensions=_COLLECTIVE,
-        description=f"{message_centre.__doc__}\n\n{_COLLECTIVE_NOTE}",
+        description=f"{resolve_message_centre.__doc__}\n\n{_COLLECTIVE_NOTE}",
     )
     mijn_loket_activation: MijnLoketActivation = strawberry.field(
-        resolver=mijn_loket_activation,
-        description=f"{mijn_loket_activation.__doc__}\n\nNo sign-in needed: the link is the key.",
+        resolver=resolve_mijn_loket_activation,
+        description=f"{resolve_mijn_loket_activation.__doc__}\n\nNo sign-in needed: the link "
+        "is the key.",
     )

@@ -58,7 +58,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.collective import CollectiveWorker
 from app.db import models as m
 from app.domain.authz import Right, UserType
 from app.domain.catalogue import Product, WorkflowType
@@ -67,6 +66,7 @@ from app.domain.validation import Unit
 from app.schema import schema
 from app.schema.ids import from_global_id, to_global_id
 from app.server import create_app
+from app.workers.collective import CollectiveWorker
 from tests import factories
 
 MUTATION_FIELDS: dict[str, GraphQLField] = dict(schema._schema.mutation_type.fields)

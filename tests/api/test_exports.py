@@ -19,9 +19,9 @@ from app.db import models as m
 from app.db.queries.process_overview import OverviewFilter, filter_to_json
 from app.domain.overview import ProcessTab
 from app.export import build
-from app.export.worker import ExportWorker
 from app.schema.ids import from_global_id
 from app.server import create_app
+from app.workers.exports import ExportWorker
 from tests.api.test_process_overview import OVERVIEW, rows, scenario
 from tests.api.test_requests import PROCESS, claim
 from tests.conftest import errors_of

@@ -214,8 +214,8 @@ async def test_server_refuses_an_unmigrated_database(tmp_path):
 async def test_production_masks_unexpected_errors_but_not_access_errors(settings, db, monkeypatch):
     import httpx
 
-    from app.auth import issue_token
     from app.resolvers import employers as employers_module
+    from app.web.auth import issue_token
 
     def broken(*args, **kwargs):
         raise RuntimeError("SELECT secret FROM internals")  # what must never reach a client

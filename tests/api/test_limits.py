@@ -12,7 +12,7 @@ from asgi_lifespan import LifespanManager
 from graphql import get_introspection_query, parse
 
 from app.schema import schema
-from app.schema.limits import measure
+from app.schema.cost import measure
 from app.server import create_app
 from tests.conftest import errors_of
 

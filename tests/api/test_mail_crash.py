@@ -23,7 +23,7 @@ from aiosmtpd.smtp import MISSING
 from sqlalchemy import select
 
 from app.db import models as m
-from app.mail import message_id
+from app.workers.mail import message_id
 from tests.api.conftest import Collector, free_port
 from tests.api.live import serve_process
 from tests.api.test_mail_relay import add_email

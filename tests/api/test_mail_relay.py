@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.db import models as m
 from app.db.session import Database
-from app.mail import OutboxRelay, message_id, parse_smtp_url
+from app.workers.mail import OutboxRelay, message_id, parse_smtp_url
 from tests.api.conftest import Collector, free_port
 
 BODY = "Beste Jan,\n\nUw declaratie van € 12,50 is goedgekeurd.\n"

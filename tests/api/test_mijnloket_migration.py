@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from app.collective import CollectiveWorker
 from app.db import mijnloket
 from app.db import models as m
 from app.domain import mijnloket as rules
-from app.mail import OutboxRelay
 from app.settings import Environment
+from app.workers.collective import CollectiveWorker
+from app.workers.mail import OutboxRelay
 from tests.conftest import errors_of
 
 CANDIDATES = """query ($e: ID!) { mijnLoketMigrationCandidates(employerId: $e) {

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.db import models as m
 from app.domain.mijnloket import USERNAME_ALPHABET, USERNAME_LENGTH, USERNAME_PREFIX
-from app.mail import OutboxRelay
+from app.workers.mail import OutboxRelay
 from tests.api.test_mijnloket_migration import ACTIVATE, CENTRE, delivered, migrate
 from tests.conftest import errors_of
 

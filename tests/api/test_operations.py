@@ -185,7 +185,7 @@ def test_logs_are_json_lines_with_request_id_user_and_operation(capsys):
     import json
     import logging
 
-    from app.observability import configure_logging, operation, request_id, user
+    from app.web.observability import configure_logging, operation, request_id, user
 
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
@@ -211,7 +211,7 @@ async def test_the_log_line_of_an_operation_names_it_from_the_document(client, t
     import json
     import logging
 
-    from app.observability import configure_logging
+    from app.web.observability import configure_logging
 
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)

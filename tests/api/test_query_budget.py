@@ -11,10 +11,10 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 
-from app import ratelimit
 from app.db import models as m
 from app.server import create_app
 from app.settings import Settings
+from app.web import ratelimit
 from tests.api.live import serve, subscribe
 from tests.api.test_rate_limit import REDIS, Clock, _need_redis
 

@@ -12,9 +12,9 @@ import redis.asyncio as redis
 from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 
-from app import ratelimit
 from app.db import models as m
 from app.server import create_app
+from app.web import ratelimit
 
 CREATE = """mutation ($name: String!) { createRole(input: {name: $name}) {
   role { id } errors { code } } }"""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.db import models as m
-from app.mail import OutboxRelay
+from app.workers.mail import OutboxRelay
 from tests.api.test_requests import ADDRESS, CLAIM, component_id
 from tests.conftest import errors_of
 

@@ -12,9 +12,9 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 
 from app.db import models as m
-from app.proxies import uvicorn_options
 from app.server import create_app
 from app.settings import Settings
+from app.web.proxies import uvicorn_options
 from tests.api.live import serve_process
 
 # Anonymous, as a guesser of invitation links sends it: every guess counts.

@@ -14,9 +14,9 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from app.graphiql import STATIC
 from app.server import create_app, server_options
 from app.settings import Settings
+from app.web.graphiql import STATIC
 
 PAGES = Path(__file__).parent / "pages"
 

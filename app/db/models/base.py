@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import (
     DateTime,
+    Dialect,
     MetaData,
     TypeDecorator,
 )
@@ -24,12 +25,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         # TypeDecorator answers `object`; keyset cursors need the real type to decode values.
         return dt.datetime
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(dt.UTC) if value is not None else None
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -89,7 +89,7 @@ class WorkflowInstance(Base):
 
     # SQLAlchemy adds "AND lock_version = <read>" to every UPDATE and raises StaleDataError when
     # no row matched: a second line of defence behind the row lock taken before acting.
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 class InstanceStep(Base):

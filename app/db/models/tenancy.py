@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.models.base import Base, UTCDateTime, _enum, utcnow
-from app.domain.changes import MaritalStatus
+from app.domain.changes import MaritalStatus as MaritalStatus  # re-exported by app.db.models
 
 
 class WerknemerloketState(StrEnum):

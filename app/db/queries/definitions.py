@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app.db import models as m
 from app.db.queries.pagination import INT_RANGE
+from app.db.queries.staff import Reader
 from app.db.scoping import restrict
 from app.domain.authz import Principal
 from app.domain.catalogue import WorkflowType
@@ -50,18 +51,28 @@ class StepView:
     config: StepConfig
 
 
-def step_config(row: m.WorkflowStep, user_ids: Sequence[int]) -> StepConfig:
+def _assignee(row: m.WorkflowStep, user_ids: Sequence[int]) -> Assignee:
     kind = row.assignee_kind
-    assignee = {
-        AssigneeKind.ROLE: lambda: Assignee.role(row.role_id),
-        AssigneeKind.USER_TYPE: lambda: Assignee.of_type(row.user_type),
-        AssigneeKind.USERS: lambda: Assignee.users(*user_ids),
-        AssigneeKind.ALL_USERS: Assignee.all_users,
-    }[kind]()
-    return StepConfig(row.kind, row.name, assignee, row.send_email)
+    if kind is AssigneeKind.ROLE:
+        assert row.role_id is not None  # a role step names its role (a check constraint)
+        return Assignee.role(row.role_id)
+    if kind is AssigneeKind.USER_TYPE:
+        assert row.user_type is not None
+        return Assignee.of_type(row.user_type)
+    if kind is AssigneeKind.USERS:
+        return Assignee.users(*user_ids)
+    if kind is AssigneeKind.ALL_USERS:
+        return Assignee.all_users()
+    raise KeyError(kind)
 
 
-def steps_of_versions(principal: Principal | None, reader):
+def step_config(row: m.WorkflowStep, user_ids: Sequence[int]) -> StepConfig:
+    return StepConfig(row.kind, row.name, _assignee(row, user_ids), row.send_email)
+
+
+def steps_of_versions(
+    principal: Principal | None, reader: Reader
+) -> Callable[[Sequence[int]], Awaitable[list[list[StepView]]]]:
     """Batch function: the steps of each version, in position order."""
 
     async def load(version_ids: Sequence[int]) -> list[list[StepView]]:

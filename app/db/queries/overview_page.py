@@ -8,11 +8,11 @@ LATERAL sub-query (`_by_employee`). See bench/process_overview.py and bench/READ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, literal, select, true, tuple_
+from sqlalchemy import BigInteger, ColumnElement, and_, case, literal, select, true, tuple_
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import aliased
 
@@ -28,6 +28,7 @@ from app.db.queries.process_overview import (
     overview,
     row_key,
 )
+from app.db.session import AnySelect
 from app.domain.authz import Principal, Right
 from app.domain.overview import TAB_STATUSES, OverviewSort, ProcessTab
 from app.domain.workflow import InstanceStatus
@@ -69,7 +70,8 @@ def sqlite_indexes(principal: Principal, f: OverviewFilter) -> list[tuple[Any, s
 
 # SQLAlchemy renders a FROM hint only where the dialect's compiler says how; SQLite's is the
 # text itself (`table INDEXED BY index`). Hints name their dialect: others never see them.
-SQLiteCompiler.get_from_hint_text = lambda self, table, text: text
+# (mypy: assigning to a method is what this means to do.)
+SQLiteCompiler.get_from_hint_text = lambda self, table, text: text  # type: ignore[method-assign]
 
 
 def _statuses(f: OverviewFilter) -> frozenset[InstanceStatus]:
@@ -103,7 +105,9 @@ def _walks_after(f: OverviewFilter, values: Sequence[Any]) -> tuple[ColumnElemen
     return employee >= cursor, case((at, request_id), else_=literal(_BEFORE_IDS, BigInteger))
 
 
-def _implied(f: OverviewFilter):
+def _implied(
+    f: OverviewFilter,
+) -> Callable[[Sequence[Any]], Sequence[ColumnElement[bool]]] | None:
     """SQLite, sorted by employee: the walks' ranges (`_walks_after`), the requests' on the id
     alone (the employee's index has the employee's equality before it)."""
     if f.sort is not OverviewSort.EMPLOYEE:
@@ -116,7 +120,9 @@ def _implied(f: OverviewFilter):
     return implied
 
 
-def _by_employee(principal: Principal, f: OverviewFilter, size: int):
+def _by_employee(
+    principal: Principal, f: OverviewFilter, size: int
+) -> Callable[[Sequence[Any] | None], AnySelect]:
     """PostgreSQL, sorted by employee: the employees by name, and for each a LATERAL sub-query
     of its requests by id, at most a page of them. The flat join reads the requests of an
     employee in order, but PostgreSQL keeps only the outer order through a nested loop and
@@ -125,7 +131,7 @@ def _by_employee(principal: Principal, f: OverviewFilter, size: int):
     E = m.Employee
     inner_f = replace(f, sort=OverviewSort.SUBMITTED_AT, employee_search=None)
 
-    def paged(values: Sequence[Any] | None) -> Select:
+    def paged(values: Sequence[Any] | None) -> AnySelect:
         requests = overview(principal, inner_f).where(
             WI.employee_id == E.id, WI.employer_id == E.employer_id
         )
@@ -150,20 +156,43 @@ def _by_employee(principal: Principal, f: OverviewFilter, size: int):
     return paged
 
 
+class _Database(Protocol):
+    @property
+    def is_sqlite(self) -> bool: ...
+
+
+class OverviewReader(Protocol):
+    """The request context's serialized helpers, and its database (SQLite or not)."""
+
+    @property
+    def db(self) -> _Database: ...
+
+    async def scalar(self, stmt: AnySelect) -> Any: ...
+
+    async def rows(self, stmt: AnySelect) -> list[Any]: ...
+
+
 class _RowReader:
     """keyset_page reads `scalars`; a page here is (instance, employee name) rows."""
 
-    def __init__(self, reader):
+    def __init__(self, reader: OverviewReader):
         self.reader = reader
 
-    async def scalars(self, stmt):
+    async def scalars(self, stmt: AnySelect) -> list[Any]:
         return await self.reader.rows(stmt)
 
-    async def scalar(self, stmt):
+    async def scalar(self, stmt: AnySelect) -> Any:
         return await self.reader.scalar(stmt)
 
 
-async def page(reader, principal: Principal, f: OverviewFilter, *, first, after) -> Page:
+async def page(
+    reader: OverviewReader,
+    principal: Principal,
+    f: OverviewFilter,
+    *,
+    first: int | None,
+    after: str | None,
+) -> Page:
     """One page of instances in the overview's order; `count()` counts every match."""
     tag = f"{f.sort.value}:{'desc' if f.descending else 'asc'}"
     if f.sort is OverviewSort.EMPLOYEE and not reader.db.is_sqlite:
@@ -198,7 +227,10 @@ async def page(reader, principal: Principal, f: OverviewFilter, *, first, after)
     result.rows = [row[0] for row in result.rows]
 
     async def count() -> int:  # without the sort's join: the count needs no employee names
-        return await reader.scalar(count_of(principal, replace(f, sort=OverviewSort.SUBMITTED_AT)))
+        total: int = await reader.scalar(
+            count_of(principal, replace(f, sort=OverviewSort.SUBMITTED_AT))
+        )
+        return total
 
     result.count = count
     return result

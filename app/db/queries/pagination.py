@@ -10,10 +10,12 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
 
+from app.db.session import AnySelect
 from app.domain.errors import InvalidArgument
 
 DEFAULT_PAGE_SIZE = 50
@@ -62,7 +64,7 @@ def _from_json(value: Any, kind: type) -> Any:
         raise ValueError(value)
     if kind is int and value not in INT_RANGE:
         raise ValueError(value)
-    if kind is str and (len(value) > MAX_TEXT or "\x00" in value):
+    if kind is str and isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
         raise ValueError(value)
     return value
 
@@ -92,16 +94,20 @@ class Page:
     count: Callable[[], Awaitable[int]]
 
 
+# A column to sort and page on: a mapped attribute or an expression.
+OrderColumn: TypeAlias = ColumnElement[Any] | InstrumentedAttribute[Any]
+
+
 class Reader(Protocol):
     """What pagination needs to read: the request context's serialized helpers."""
 
-    async def scalars(self, stmt: Select) -> list[Any]: ...
+    async def scalars(self, stmt: AnySelect) -> list[Any]: ...
 
-    async def scalar(self, stmt: Select) -> Any: ...
+    async def scalar(self, stmt: AnySelect) -> Any: ...
 
 
 def _after(
-    order: Sequence[ColumnElement],
+    order: Sequence[OrderColumn],
     values: Sequence[Any],
     descending: bool,
     pinned: Sequence[Any],
@@ -125,8 +131,8 @@ def _after(
 
 async def keyset_page(
     reader: Reader,
-    stmt: Select,
-    order: Sequence[ColumnElement],
+    stmt: AnySelect,
+    order: Sequence[OrderColumn],
     key: Callable[[Any], Sequence[Any]],
     *,
     first: int | None,
@@ -134,7 +140,7 @@ async def keyset_page(
     descending: bool = False,
     pinned: Sequence[Any] = (),
     implied: Callable[[Sequence[Any]], Sequence[ColumnElement[bool]]] | None = None,
-    paged: Callable[[Sequence[Any] | None], Select] | None = None,
+    paged: Callable[[Sequence[Any] | None], AnySelect] | None = None,
     tag: str | None = None,
 ) -> Page:
     """One page of `stmt` (already scoped and filtered) in the order of the `order` columns.
@@ -174,7 +180,10 @@ async def keyset_page(
     rows = await reader.scalars(bounded.limit(size + 1))
 
     async def count() -> int:
-        return await reader.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        total: int = await reader.scalar(
+            select(func.count()).select_from(stmt.order_by(None).subquery())
+        )
+        return total
 
     return Page(
         rows=rows[:size],

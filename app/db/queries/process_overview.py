@@ -12,15 +12,14 @@ and (submitted_at, id), by employee the employees by name, then each one's reque
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
+    SQLColumnExpression,
     and_,
     func,
     or_,
@@ -29,7 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from app.db import models as m
+from app.db.queries.pagination import OrderColumn
 from app.db.scoping import managed_instance, restrict
+from app.db.scoping_conditions import OnEmployee
+from app.db.session import AnySelect
 from app.domain.authz import Principal, Right
 from app.domain.catalogue import WorkflowType
 from app.domain.overview import (
@@ -78,40 +80,44 @@ class OverviewFilter:
         )
 
 
-def payroll_period() -> ColumnElement:
+def payroll_period() -> ColumnElement[Any]:
     """The period a declaration belongs to: where it was booked, else where it was asked."""
     return func.coalesce(EC.processed_period, EC.payroll_period)
 
 
-def like(column, text: str) -> ColumnElement[bool]:
+def like(column: SQLColumnExpression[Any], text: str) -> ColumnElement[bool]:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
 def overview(
-    principal: Principal, f: OverviewFilter, columns: Sequence[Any] = (WI,), *, joins=()
-) -> Select:
+    principal: Principal,
+    f: OverviewFilter,
+    columns: Sequence[Any] = (WI,),
+    *,
+    joins: Iterable[str] = (),
+) -> AnySelect:
     """The requests matching `f` in the viewer's process-management scope (unordered).
     `joins` names the extra tables `columns` need: "employee", "submitter", "claim"."""
-    joins = set(joins)
+    needed = set(joins)
     if f.employee_search or f.sort is OverviewSort.EMPLOYEE:
-        joins.add("employee")
+        needed.add("employee")
     if f.submitter_search:
-        joins.add("submitter")
+        needed.add("submitter")
     if f.declarations or f.filters_declarations:
-        joins.add("claim")
+        needed.add("claim")
 
     stmt = select(*columns).select_from(WI)
-    if "employee" in joins:
+    if "employee" in needed:
         # The employer equality is implied; stated, it lets PostgreSQL walk the employees of
         # that employer by name (ix_employees_employer_name_id) when sorting by employee.
         stmt = stmt.join(
             m.Employee,
             and_(m.Employee.id == WI.employee_id, m.Employee.employer_id == WI.employer_id),
         ).where(*managed_employees(principal, f))
-    if "submitter" in joins:
+    if "submitter" in needed:
         stmt = stmt.join(Submitter, Submitter.id == WI.submitter_id)
-    if "claim" in joins:
+    if "claim" in needed:
         stmt = stmt.join(EC, EC.instance_id == WI.id)
     stmt = restrict(stmt, principal, WI, right=Right.PROCESS_MANAGEMENT)
 
@@ -161,12 +167,12 @@ def managed_employees(principal: Principal, f: OverviewFilter) -> list[ColumnEle
     of the employees by name skips those outside it (other employers', a manager's other
     departments) instead of reading their requests to find none."""
     E = m.Employee
-    row = SimpleNamespace(employer_id=E.employer_id, employee_id=E.id)
+    row = OnEmployee(employer_id=E.employer_id, employee_id=E.id)
     where = [managed_instance(principal, row)]
     return [*where, E.employer_id.in_(f.employer_ids)] if f.employer_ids else where
 
 
-def order(f: OverviewFilter) -> tuple[ColumnElement, ...]:
+def order(f: OverviewFilter) -> tuple[OrderColumn, ...]:
     """The sort columns, ending in the unique instance id (keyset pagination)."""
     if f.sort is OverviewSort.EMPLOYEE:
         # The employee id between name and request: names are not unique, and with it the
@@ -180,7 +186,7 @@ def order(f: OverviewFilter) -> tuple[ColumnElement, ...]:
     return (WI.submitted_at, WI.id)
 
 
-def row_key(f: OverviewFilter):
+def row_key(f: OverviewFilter) -> Callable[[Any], tuple[Any, ...]]:
     if f.sort is OverviewSort.EMPLOYEE:
         return lambda row: (row[1], row[0].employee_id, row[0].id)
     if f.sort is OverviewSort.STATUS:
@@ -188,7 +194,7 @@ def row_key(f: OverviewFilter):
     return lambda row: (row[0].submitted_at, row[0].id)
 
 
-def count_of(principal: Principal, f: OverviewFilter, limit: int | None = None) -> Select:
+def count_of(principal: Principal, f: OverviewFilter, limit: int | None = None) -> AnySelect:
     """How many requests match (up to `limit`: enough to tell small from large)."""
     stmt = overview(principal, f)
     if limit is not None:
@@ -199,7 +205,7 @@ def count_of(principal: Principal, f: OverviewFilter, limit: int | None = None) 
 count = count_of
 
 
-def counts(principal: Principal, f: OverviewFilter, column) -> Select:
+def counts(principal: Principal, f: OverviewFilter, column: Any) -> AnySelect:
     """Matches per value of `column` (WI.status or WI.type), whatever the sort."""
     unsorted = replace(f, sort=OverviewSort.SUBMITTED_AT)
     return overview(principal, unsorted, (column, func.count())).group_by(column).order_by(column)
@@ -231,7 +237,7 @@ CLAIM_COLUMNS = (
 )
 
 
-def export_rows(principal: Principal, f: OverviewFilter) -> Select:
+def export_rows(principal: Principal, f: OverviewFilter) -> AnySelect:
     """Every matching request with the values of its columns, in the overview's order."""
     columns = EXPORT_COLUMNS + (CLAIM_COLUMNS if f.declarations else ())
     stmt = overview(principal, f, columns, joins=("employee", "submitter"))
@@ -246,7 +252,7 @@ def export_rows(principal: Principal, f: OverviewFilter) -> Select:
 
 
 def filter_to_json(f: OverviewFilter) -> dict[str, Any]:
-    def plain(value):
+    def plain(value: Any) -> Any:
         if isinstance(value, tuple):
             return [plain(v) for v in value]
         if isinstance(value, (dt.date, Decimal)):
@@ -260,8 +266,13 @@ def filter_from_json(data: dict[str, Any]) -> OverviewFilter:
     """The filter kept with an export; a field it lacks (written before the field existed)
     takes its default."""
     get = data.get
-    day = lambda v: dt.date.fromisoformat(v) if v else None  # noqa: E731
-    number = lambda v: Decimal(v) if v is not None else None  # noqa: E731
+
+    def day(v: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(v) if v else None
+
+    def number(v: str | None) -> Decimal | None:
+        return Decimal(v) if v is not None else None
+
     return OverviewFilter(
         tab=ProcessTab(data["tab"]),
         employer_ids=tuple(get("employer_ids", ())),

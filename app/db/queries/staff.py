@@ -7,9 +7,10 @@ Batched: one set of queries for all employers a request asks about.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from app.db import models as m
 from app.domain.assignment import EmployerStaff, StaffMember
@@ -26,7 +27,15 @@ def _member(user: m.User, departments: dict[int, set[int]]) -> StaffMember:
     )
 
 
-def staff_of_employers(reader):
+class Reader(Protocol):
+    """The reads the batch needs (the request context's helpers, or a write session's)."""
+
+    async def scalars(self, stmt: Select[*tuple[Any, ...]]) -> list[Any]: ...
+
+    async def rows(self, stmt: Select[*tuple[Any, ...]]) -> list[Any]: ...
+
+
+def staff_of_employers(reader: Reader) -> Callable[[Sequence[int]], Awaitable[list[EmployerStaff]]]:
     """Batch function: employer id -> EmployerStaff."""
 
     async def load(employer_ids: Sequence[int]) -> list[EmployerStaff]:

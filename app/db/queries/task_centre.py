@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from app.db import models as m
 from app.db.eligibility import open_steps_of
 from app.db.scoping import actionable_tasks
+from app.db.session import AnySelect
 from app.domain.authz import Principal
 from app.domain.catalogue import WorkflowType
 from app.domain.definitions import StepKind
@@ -40,11 +42,11 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def tasks(principal: Principal, f: TaskFilter, columns=(IS,)) -> Select:
+def tasks(principal: Principal, f: TaskFilter, columns: Sequence[Any] = (IS,)) -> AnySelect:
     # Driven by the OPEN instance steps (partial index, newest first): joining on the step's
     # own position rather than WI.open_position lets PostgreSQL walk that index and stop after
     # one page; the engine keeps at most one step OPEN, and only while the request runs.
-    stmt = select(*columns).select_from(IS).join(WI, WI.id == IS.instance_id)
+    stmt: AnySelect = select(*columns).select_from(IS).join(WI, WI.id == IS.instance_id)
     stmt = open_steps_of(stmt, IS.position).where(IS.state == StepState.OPEN)
     stmt = actionable_tasks(stmt, principal)
     if f.employer_id is not None:
@@ -63,12 +65,12 @@ def tasks(principal: Principal, f: TaskFilter, columns=(IS,)) -> Select:
     return stmt
 
 
-def counts_per_type(principal: Principal, f: TaskFilter) -> Select:
+def counts_per_type(principal: Principal, f: TaskFilter) -> AnySelect:
     return tasks(principal, f, columns=(WI.type, func.count())).group_by(WI.type).order_by(WI.type)
 
 
 ORDER = (IS.opened_at, IS.id)
 
 
-def sort_key(step: m.InstanceStep):
+def sort_key(step: m.InstanceStep) -> tuple[dt.datetime | None, int]:
     return (step.opened_at, step.id)

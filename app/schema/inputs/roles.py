@@ -19,3 +19,15 @@ class RenameRoleInput:
 @strawberry.input
 class DeleteRoleInput:
     role_id: strawberry.ID
+
+
+@strawberry.input
+class LinkRoleInput:
+    role_id: strawberry.ID
+    user_id: strawberry.ID
+    employer_id: strawberry.ID
+
+
+@strawberry.input
+class UnlinkRoleInput:
+    role_link_id: strawberry.ID

@@ -7,10 +7,9 @@ import json
 from enum import StrEnum
 
 import strawberry
-from sqlalchemy import select
 
+from app.db import collective_reads
 from app.db import models as m
-from app.db.scoping import restrict
 from app.schema.types.lazy import LazyEmployee, LazyUser
 from app.schema.types.node import Node, global_id, rows_of
 
@@ -115,13 +114,6 @@ class CollectiveAction(Node):
     @strawberry.field(description="Every state change, oldest first.")
     async def log(root, info: strawberry.Info) -> list[ActionLogEntry]:
         ctx = info.context
-        stmt = restrict(
-            select(m.ActionLogEntry)
-            .where(m.ActionLogEntry.action_id == root.id)
-            .order_by(m.ActionLogEntry.id),
-            ctx.principal,
-            m.ActionLogEntry,
-        )
         return [
             ActionLogEntry(
                 kind=e.kind,
@@ -130,7 +122,7 @@ class CollectiveAction(Node):
                 _actor_id=e.actor_id,
                 _employee_id=e.employee_id,
             )
-            for e in await ctx.scalars(stmt)
+            for e in await collective_reads.action_log(ctx, ctx.principal, root.id)
         ]
 
 

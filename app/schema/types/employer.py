@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import func, or_, select
 
+from app.db import employer_reads
 from app.db import models as m
 from app.db.queries.definitions import DefinitionView
-from app.db.queries.pagination import keyset_page
-from app.db.scoping import EDITOR_RIGHTS, USER_ADMIN_RIGHTS, restrict
+from app.db.scoping import EDITOR_RIGHTS, USER_ADMIN_RIGHTS
 from app.domain.authz import Right as R
 from app.domain.catalogue import PRODUCT_NAMES, WorkflowType, derive_variant
 from app.schema.connection import Connection
@@ -60,11 +59,6 @@ class ProductEvent:
         return await info.context.loaders.user.load(root.user_id) if root.user_id else None
 
 
-def _search(column, search: str | None):
-    text = (search or "").strip()
-    return func.lower(column).contains(text.lower(), autoescape=True) if text else None
-
-
 @strawberry.type(description="A client of the payroll office (werkgever).")
 class Employer(Node):
     id: strawberry.ID = global_id("Employer")
@@ -83,12 +77,9 @@ class Employer(Node):
 
     @strawberry.field(description="Every product with its state, in catalogue order.")
     async def products(root, info: strawberry.Info) -> list[ProductState]:
-        stmt = restrict(
-            select(m.ProductActivation).where(m.ProductActivation.employer_id == root.id),
-            info.context.principal,
-            m.ProductActivation,
-        )
-        state = {a.product: a for a in await info.context.scalars(stmt)}
+        ctx = info.context
+        rows = await employer_reads.product_states(ctx, ctx.principal, root.id)
+        state = {a.product: a for a in rows}
         return [
             ProductState(
                 product=p,
@@ -106,14 +97,8 @@ class Employer(Node):
         root, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[ProductEvent]:
         ctx = info.context
-        stmt = restrict(
-            select(m.ProductEvent).where(m.ProductEvent.employer_id == root.id),
-            ctx.principal,
-            m.ProductEvent,
-        )
-        order = (m.ProductEvent.id,)
-        page = await keyset_page(
-            ctx, stmt, order, lambda e: (e.id,), first=first, after=after, descending=True
+        page = await employer_reads.product_history(
+            ctx, ctx.principal, root.id, first=first, after=after
         )
         return Connection.of(page)
 
@@ -155,19 +140,8 @@ class Employer(Node):
         search: str | None = None,
     ) -> Connection[LazyEmployee]:
         ctx = info.context
-        stmt = restrict(
-            select(m.Employee).where(m.Employee.employer_id == root.id), ctx.principal, m.Employee
-        )
-        if (match := _search(m.Employee.name, search)) is not None:
-            text = search.strip()
-            stmt = stmt.where(
-                or_(match, m.Employee.employee_number == int(text))
-                if text.isdigit() and len(text) < 10
-                else match
-            )
-        order = (m.Employee.name, m.Employee.id)
-        page = await keyset_page(
-            ctx, stmt, order, lambda e: (e.name, e.id), first=first, after=after
+        page = await employer_reads.employees_page(
+            ctx, ctx.principal, root.id, search=search, first=first, after=after
         )
         return Connection.of(page)
 
@@ -184,16 +158,8 @@ class Employer(Node):
         search: str | None = None,
     ) -> Connection[LazyUser]:
         ctx = info.context
-        works_here = or_(
-            m.User.employer_id == root.id,
-            (m.User.user_type == m.UserType.PROVIDER) & (m.User.provider_id == root.provider_id),
-        )
-        stmt = restrict(select(m.User).where(works_here, m.User.active), ctx.principal, m.User)
-        if (match := _search(m.User.username, search)) is not None:
-            stmt = stmt.where(or_(match, _search(m.User.display_name, search)))
-        order = (m.User.username, m.User.id)
-        page = await keyset_page(
-            ctx, stmt, order, lambda u: (u.username, u.id), first=first, after=after
+        page = await employer_reads.staff_page(
+            ctx, ctx.principal, root, search=search, first=first, after=after
         )
         return Connection.of(page)
 
@@ -203,12 +169,7 @@ class Employer(Node):
     )
     async def role_links(root, info: strawberry.Info) -> list[LazyRoleLink]:
         ctx = info.context
-        stmt = restrict(
-            select(m.RoleLink).where(m.RoleLink.employer_id == root.id).order_by(m.RoleLink.id),
-            ctx.principal,
-            m.RoleLink,
-        )
-        return await ctx.scalars(stmt)
+        return await employer_reads.role_links_at(ctx, ctx.principal, root.id)
 
     @strawberry.field(
         extensions=right(*EDITOR_RIGHTS),
@@ -216,13 +177,8 @@ class Employer(Node):
         + requires(*EDITOR_RIGHTS),
     )
     async def workflow_definitions(root, info: strawberry.Info) -> list[LazyDefinition]:
-        rows = await info.context.scalars(
-            restrict(
-                select(m.WorkflowDefinition).where(m.WorkflowDefinition.employer_id == root.id),
-                info.context.principal,
-                m.WorkflowDefinition,
-            )
-        )
+        ctx = info.context
+        rows = await employer_reads.definitions_of(ctx, ctx.principal, root.id)
         by_type = {r.type: r for r in rows}
         return [DefinitionView(root, t, by_type.get(t)) for t in WorkflowType]
 
@@ -233,16 +189,8 @@ class Employer(Node):
     async def workflow_definition(
         root, info: strawberry.Info, type: WorkflowTypeEnum
     ) -> LazyDefinition:
-        row = await info.context.scalar(
-            restrict(
-                select(m.WorkflowDefinition).where(
-                    m.WorkflowDefinition.employer_id == root.id,
-                    m.WorkflowDefinition.type == type,
-                ),
-                info.context.principal,
-                m.WorkflowDefinition,
-            )
-        )
+        ctx = info.context
+        row = await employer_reads.definition_of(ctx, ctx.principal, root.id, type)
         return DefinitionView(root, WorkflowType(type), row)
 
     @strawberry.field(
@@ -251,9 +199,4 @@ class Employer(Node):
     )
     async def roles(root, info: strawberry.Info) -> list[LazyRole]:
         ctx = info.context
-        stmt = restrict(
-            select(m.Role).where(m.Role.provider_id == root.provider_id).order_by(m.Role.name),
-            ctx.principal,
-            m.Role,
-        )
-        return await ctx.scalars(stmt)
+        return await employer_reads.roles_of_office(ctx, ctx.principal, root.provider_id)

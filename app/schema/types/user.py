@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import select
 
 from app.db import models as m
-from app.db.scoping import restrict
+from app.db import user_reads
 from app.domain.authz import Grant, Right, refusal, rights_in
 from app.domain.errors import Forbidden, NotFound
 from app.schema.enums import Right as RightEnum
@@ -34,24 +33,13 @@ class User(Node):
 
     @strawberry.field(description="For department managers: the departments they are limited to.")
     async def departments(root, info: strawberry.Info) -> list[LazyDepartment]:
-        stmt = restrict(
-            select(m.Department)
-            .join(m.UserDepartment, m.UserDepartment.department_id == m.Department.id)
-            .where(m.UserDepartment.user_id == root.id)
-            .order_by(m.Department.name),
-            info.context.principal,
-            m.Department,
-        )
-        return await info.context.scalars(stmt)
+        ctx = info.context
+        return await user_reads.departments_of_user(ctx, ctx.principal, root.id)
 
     @strawberry.field(description="The roles this user holds, per employer.")
     async def role_links(root, info: strawberry.Info) -> list[RoleLink]:
-        stmt = restrict(
-            select(m.RoleLink).where(m.RoleLink.user_id == root.id).order_by(m.RoleLink.id),
-            info.context.principal,
-            m.RoleLink,
-        )
-        return await info.context.scalars(stmt)
+        ctx = info.context
+        return await user_reads.role_links_of_user(ctx, ctx.principal, root.id)
 
     @strawberry.field(
         description="The user's rights at an employer, or at provider level without "
@@ -72,15 +60,7 @@ class User(Node):
             employer_provider_id = employer.provider_id
         if root.id != principal.user_id and not principal.has_right(Right.MANAGE_USERS, pk):
             raise Forbidden(refusal(Right.MANAGE_USERS, where="anywhere"))
-        rows = await ctx.rows(
-            restrict(
-                select(m.RightGrant.right, m.RightGrant.employer_id).where(
-                    m.RightGrant.user_id == root.id
-                ),
-                principal,
-                m.RightGrant,
-            )
-        )
+        rows = await user_reads.grants_of_user(ctx, principal, root.id)
         held = rights_in(
             {Grant(r, e) for r, e in rows},
             provider_user=root.user_type is m.UserType.PROVIDER,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from sqlalchemy import select
 
-from app.db import models as m
-from app.db.scoping import employers_where, restrict
+from app.db import employer_reads
 from app.domain.authz import Right
 from app.schema.enums import Right as RightEnum
 from app.schema.enums import UserType
@@ -14,16 +12,6 @@ from app.schema.ids import decode_id, to_global_id
 from app.schema.types.employee import Employee
 from app.schema.types.employer import Department, Employer
 from app.schema.types.user import Role
-
-
-def _reachable(principal):
-    return restrict(
-        select(m.Employer)
-        .where(employers_where(principal)(m.Employer.id))
-        .order_by(m.Employer.name, m.Employer.id),
-        principal,
-        m.Employer,
-    )
 
 
 def _ordered(rights) -> list[Right]:
@@ -71,12 +59,12 @@ class Viewer:
         "work yourself appear under `employments`."
     )
     async def employers(root, info: strawberry.Info) -> list[Employer]:
-        return await info.context.scalars(_reachable(root))
+        return await employer_reads.reachable_employers(info.context, root)
 
     @strawberry.field(description="Per reachable employer: your rights and your roles there.")
     async def access(root, info: strawberry.Info) -> list[EmployerAccess]:
         ctx = info.context
-        employers = await ctx.scalars(_reachable(root))
+        employers = await employer_reads.reachable_employers(ctx, root)
         role_ids = {role_id for role_id, _ in root.role_links}
         roles = {r.id: r for r in await ctx.loaders.role.load_many(sorted(role_ids)) if r}
         return [
@@ -95,14 +83,7 @@ class Viewer:
     async def employments(root, info: strawberry.Info) -> list[Employee]:
         if root.person_id is None:
             return []
-        stmt = restrict(
-            select(m.Employee)
-            .where(m.Employee.person_id == root.person_id)
-            .order_by(m.Employee.employer_id, m.Employee.employee_number),
-            root,
-            m.Employee,
-        )
-        return await info.context.scalars(stmt)
+        return await employer_reads.own_employments(info.context, root)
 
     @strawberry.field(description="For department managers: the departments you are limited to.")
     async def departments(root, info: strawberry.Info) -> list[Department]:

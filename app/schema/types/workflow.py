@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import select
 
 from app.db import models as m
+from app.db.definition_reads import editable_employer, request_subject
+from app.db.employer_reads import definition_of
 from app.db.queries.definitions import (
     DefinitionView,
     StepView,
     definition_key,
     parse_definition_key,
 )
-from app.db.scoping import EDITOR_RIGHTS, employers_where, restrict
 from app.domain.assignment import RequestSubject, emails_per_request
-from app.domain.authz import Right
 from app.domain.catalogue import WORKFLOW_TYPES, missing_products
 from app.domain.definitions import approval_mode
 from app.domain.errors import NotFound
@@ -40,22 +39,10 @@ async def load_definition(ctx, key: str) -> DefinitionView | None:
     if parsed is None:
         return None
     employer_id, workflow = parsed
-    where = employers_where(ctx.require_principal(), EDITOR_RIGHTS)
-    employer = await ctx.scalar(
-        select(m.Employer).where(m.Employer.id == employer_id, where(m.Employer.id))
-    )
+    employer = await editable_employer(ctx, ctx.require_principal(), employer_id)
     if employer is None:
         return None
-    row = await ctx.scalar(
-        restrict(
-            select(m.WorkflowDefinition).where(
-                m.WorkflowDefinition.employer_id == employer_id,
-                m.WorkflowDefinition.type == workflow,
-            ),
-            ctx.principal,
-            m.WorkflowDefinition,
-        )
-    )
+    row = await definition_of(ctx, ctx.principal, employer_id, workflow)
     return DefinitionView(employer, workflow, row)
 
 
@@ -145,16 +132,7 @@ async def _subject(info, root, employee_id: strawberry.ID | None) -> RequestSubj
     pk = decode_id(employee_id, "Employee")
     employee = None
     if pk is not None:
-        employee = await ctx.scalar(
-            restrict(
-                select(m.Employee).where(
-                    m.Employee.id == pk, m.Employee.employer_id == root.employer.id
-                ),
-                ctx.principal,
-                m.Employee,
-                right=(Right.VIEW_EMPLOYEES, *EDITOR_RIGHTS),
-            )
-        )
+        employee = await request_subject(ctx, ctx.principal, pk, root.employer.id)
     if employee is None:
         raise NotFound("Werknemer niet gevonden.")
     return RequestSubject(

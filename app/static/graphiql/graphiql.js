@@ -1,4 +1,4 @@
-// GraphiQL for loketflow (app/graphiql.py): queries and mutations over HTTP, subscriptions
+// GraphiQL for loketflow (app/web/graphiql.py): queries and mutations over HTTP, subscriptions
 // over WebSocket (graphql-transport-ws), both signed in with the Headers tab, e.g.
 // {"Authorization": "Bearer <token from `loketflow token werkgever.hr`>"}.
 (function () {

@@ -8,8 +8,6 @@ update. Expired files are removed on the way.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
 
@@ -19,20 +17,30 @@ from app.db import models as m
 from app.db.session import Database
 from app.export import build
 from app.settings import Settings
+from app.workers.base import PollingWorker
 
 log = logging.getLogger("loketflow.export")
 SWEEP_SECONDS = 60.0  # expired files are looked for once a minute
 
 
-class ExportWorker:
+class ExportWorker(PollingWorker):
+    """Stops at once, between rounds or mid-build: a build cut off is taken over after its
+    lease."""
+
+    name, label, log = "loketflow-export-worker", "export worker", log
+
     def __init__(self, db: Database, settings: Settings, notify=None):
+        super().__init__()
         self.db, self.settings, self.notify = db, settings, notify
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._next_sweep = 0.0
 
-    def wake(self) -> None:
-        self._wake.set()
+    @property
+    def poll_seconds(self) -> float:
+        return self.settings.export_poll_seconds
+
+    async def round(self, woken: bool) -> bool:
+        await self.run_once()
+        return False
 
     async def run_once(self) -> int:
         """Build what waits now; returns how many exports this process built."""
@@ -62,24 +70,3 @@ class ExportWorker:
                 .order_by(m.Export.created_at, m.Export.id)
                 .limit(1)
             )
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("export worker: a round failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.export_poll_seconds)
-            self._wake.clear()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="loketflow-export-worker")
-
-    async def stop(self) -> None:
-        """Stop between rounds or mid-build; a build cut off is taken over after its lease."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.wait({self._task}, timeout=2)  # never hang the shutdown
-            self._task = None

@@ -9,7 +9,7 @@
   always 200;
 - `GET` runs queries only: a mutation over GET is 405 with `Allow: POST`;
 - a subscription, over GET or POST, is a request error with the code `WEBSOCKET_REQUIRED`
-  (app/server.py): subscriptions run over WebSocket (graphql-transport-ws) only;
+  (app/web/view.py): subscriptions run over WebSocket (graphql-transport-ws) only;
 - CORS (`CrossOrigin`): pages on the origins in LOKETFLOW_CORS_ORIGINS may call the API; a
   preflight from any other origin is 403 `ORIGIN_NOT_ALLOWED`, and logged: the browser shows
   the page only "Failed to fetch", so the server's log is where a developer can read why;
@@ -157,7 +157,7 @@ class CrossOrigin(CORSMiddleware):
 
 def allowed_origins(settings) -> list[str]:
     """LOKETFLOW_CORS_ORIGINS as browsers send an `Origin` (lower case, no default port); the
-    WebSocket handshake is checked against the same list (app/server.py)."""
+    WebSocket handshake is checked against the same list (app/web/view.py)."""
     try:
         return sorted(normalize_allowed_origins(settings.cors_origins))
     except (TypeError, ValueError) as error:

@@ -8,8 +8,6 @@ are claimed one by one with a conditional update, so several processes never sen
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import logging
 
@@ -19,19 +17,26 @@ from app.db import mijnloket
 from app.db import models as m
 from app.db.session import Database
 from app.settings import Settings
+from app.workers.base import PollingWorker
 
 log = logging.getLogger("loketflow.collective")
 
 
-class CollectiveWorker:
+class CollectiveWorker(PollingWorker):
+    name, label, log = "loketflow-collective", "collective worker", log
+
     def __init__(self, db: Database, settings: Settings, notify=None):
+        super().__init__()
         self.db, self.settings = db, settings
         self.notify = notify or (lambda: None)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    def wake(self) -> None:
-        self._wake.set()
+    @property
+    def poll_seconds(self) -> float:
+        return self.settings.collective_poll_seconds
+
+    async def round(self, woken: bool) -> bool:
+        await self.run_once()
+        return False
 
     async def run_once(self) -> None:
         while (action_id := await self._claim()) is not None:
@@ -118,23 +123,3 @@ class CollectiveWorker:
                 ):
                     sent += 1
         return sent
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("collective worker: a round failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.collective_poll_seconds)
-            self._wake.clear()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="loketflow-collective")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.wait({self._task}, timeout=2)  # never hang the shutdown
-            self._task = None

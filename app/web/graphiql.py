@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"  # app/static: package data (pyproject.toml)
 
 # Path under static/vendor -> its Subresource Integrity hash: the files as published on npm.
 VENDOR = {

@@ -46,7 +46,7 @@ INVALID = "UNAUTHENTICATED: invalid token"
 NOT_BEARER = "UNAUTHENTICATED: Authorization must be 'Bearer <token>'"
 BLOCKED = "UNAUTHENTICATED: unknown or blocked user"
 OTHER_USER = "FORBIDDEN: a renewed token must name the signed-in user"
-# A page on an origin outside LOKETFLOW_CORS_ORIGINS (app/server.py): 1008, policy violation,
+# A page on an origin outside LOKETFLOW_CORS_ORIGINS (app/web/view.py): 1008, policy violation,
 # which graphql-ws reports at once instead of retrying.
 ORIGIN_REFUSED = 1008
 ORIGIN_NOT_ALLOWED = "FORBIDDEN: origin not allowed (LOKETFLOW_CORS_ORIGINS)"
@@ -61,7 +61,7 @@ class SignInRefused(Exception):
 
 
 def refusal(authorization: object, error: AccessError) -> str:
-    """The close reason for a token the verifier (app/auth.py) refused."""
+    """The close reason for a token the verifier (app/web/auth.py) refused."""
     cause = error.__cause__
     if isinstance(cause, jwt.ExpiredSignatureError):
         return EXPIRED

@@ -1,0 +1,14 @@
+"""Payloads of the component mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.schema.errors import UserError
+from app.schema.types.declaration import Component
+
+
+@strawberry.type
+class ComponentPayload:
+    component: Component | None = None
+    errors: list[UserError]
