@@ -26,6 +26,15 @@ def PROVIDER_LEVEL(info, source, kwargs) -> None:
     return None
 
 
+# Where an `at` asks for the right, in the words of a field's description (`level_of`).
+PROVIDER_LEVEL.level = "provider"  # type: ignore[attr-defined]
+
+
+def level_of(at: At) -> str:
+    """ "provider", "employer (or provider)" or "employer": what `requires` says about `at`."""
+    return getattr(at, "level", "employer")
+
+
 def SOURCE_EMPLOYER(info, source, kwargs) -> int:
     return source.id if isinstance(source, m.Employer) else source.employer_id
 
@@ -73,6 +82,7 @@ def input_employer_or_provider(field: str = "employer_id") -> Callable[..., Awai
             return None
         return await at_employer(info, source, kwargs)
 
+    at.level = "employer (or provider)"  # type: ignore[attr-defined]
     return at
 
 

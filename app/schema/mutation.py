@@ -70,26 +70,31 @@ from app.schema.permissions import (
     RightHereOrOfficeWide,
     SignedIn,
     Staff,
+    described,
     input_definition_employer,
     input_employer,
     input_employer_or_provider,
     input_object,
     mutation_right,
-    requires,
     secured,
 )
 
 
-def _mutation(resolver, *rights: R, at, level: str = "employer", also=(), note: str = ""):
+def _mutation(resolver, *rights: R, at, also=(), note: str = ""):
+    permissions = mutation_right(*rights, at=at, also=also)
+    return _secured(resolver, *permissions, note=note)
+
+
+def _secured(resolver, *permissions, note: str = ""):
+    """The mutation, checked by `permissions` and described by their own sentences."""
     return strawberry.mutation(
         resolver=resolver,
-        extensions=mutation_right(*rights, at=at, also=also),
-        description=f"{resolver.__doc__.strip()}\n\n{requires(*rights, level=level)}{note}",
+        extensions=secured(*permissions),
+        description=described(resolver.__doc__, permissions, note),
     )
 
 
 _EDITORS_ONLY = (NotDepartmentManager("Afdelingsmanagers kunnen workflows niet wijzigen."),)
-_NO_MANAGERS = " Never department managers."
 # The employee a workflow-editor mutation is about: editors find it even without VIEW_EMPLOYEES.
 _EMPLOYEE_FOR_EDITORS = input_object(
     m.Employee,
@@ -105,14 +110,10 @@ class AdminMutation:
     set_product_active: SetProductActivePayload = _mutation(
         resolve_set_product_active, R.MANAGE_PRODUCTS, at=input_employer()
     )
-    create_role: RolePayload = _mutation(
-        resolve_create_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
-    )
-    rename_role: RolePayload = _mutation(
-        resolve_rename_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
-    )
+    create_role: RolePayload = _mutation(resolve_create_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL)
+    rename_role: RolePayload = _mutation(resolve_rename_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL)
     delete_role: DeleteRolePayload = _mutation(
-        resolve_delete_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL, level="provider"
+        resolve_delete_role, R.MANAGE_ROLES, at=PROVIDER_LEVEL
     )
     link_role: RoleLinkPayload = _mutation(resolve_link_role, R.MANAGE_USERS, at=input_employer())
     unlink_role: UnlinkRolePayload = _mutation(
@@ -124,48 +125,41 @@ class AdminMutation:
         resolve_grant_right,
         R.MANAGE_USERS,
         at=input_employer_or_provider(),
-        level="employer (or provider)",
     )
     revoke_right: UserPayload = _mutation(
         resolve_revoke_right,
         R.MANAGE_USERS,
         at=input_employer_or_provider(),
-        level="employer (or provider)",
     )
     set_deviating_approver: EmployeePayload = _mutation(
         resolve_set_deviating_approver,
         R.MANAGE_WORKFLOW_EDITOR,
         at=_EMPLOYEE_FOR_EDITORS,
         also=_EDITORS_ONLY,
-        note=_NO_MANAGERS,
     )
     set_workflow_active: WorkflowDefinitionPayload = _mutation(
         resolve_set_workflow_active,
         R.MANAGE_WORKFLOW_EDITOR,
         at=input_employer(),
         also=_EDITORS_ONLY,
-        note=_NO_MANAGERS,
     )
     set_employee_component_set: EmployeePayload = _mutation(
         resolve_set_employee_component_set,
         R.MANAGE_WORKFLOW_EDITOR,
         at=_EMPLOYEE_FOR_EDITORS,
         also=_EDITORS_ONLY,
-        note=_NO_MANAGERS,
     )
     set_component_label: ComponentPayload = _mutation(
         resolve_set_component_label,
         R.MANAGE_WORKFLOW_EDITOR,
         at=input_object(m.Component, "Component", "component_id", "Component"),
         also=_EDITORS_ONLY,
-        note=_NO_MANAGERS,
     )
     start_mijn_loket_migration: StartMijnLoketMigrationPayload = _mutation(
         resolve_start_mijn_loket_migration,
         R.COLLECTIVE_ACTIONS,
         at=input_employer(),
         also=(NotDepartmentManager("Collectieve acties zijn er niet voor afdelingsmanagers."),),
-        note=_NO_MANAGERS,
     )
     activate_mijn_loket: ActivateMijnLoketPayload = strawberry.mutation(
         resolver=resolve_activate_mijn_loket,
@@ -177,25 +171,17 @@ class AdminMutation:
         R.MANAGE_WORKFLOW_EDITOR,
         at=input_definition_employer(),
         also=_EDITORS_ONLY,
-        note=_NO_MANAGERS,
     )
 
 
 def _self_service(resolver):
-    return strawberry.mutation(
-        resolver=resolver,
-        extensions=secured(EmployeeAccount()),
-        description=f"{resolver.__doc__.strip()}\n\nFor MijnLoket accounts (employees), for "
-        "their own employment. The workflow must be active at the employer.",
+    return _secured(
+        resolver, EmployeeAccount(), note=" The workflow must be active at the employer."
     )
 
 
 def _staff(resolver, note: str):
-    return strawberry.mutation(
-        resolver=resolver,
-        extensions=secured(Staff()),
-        description=f"{resolver.__doc__.strip()}\n\n{note}",
-    )
+    return _secured(resolver, Staff(), note=note)
 
 
 # The employee of a management action, under VIEW_EMPLOYEES (managers: their departments): one
@@ -235,10 +221,8 @@ class RequestMutation:
         also=(Staff(),),
         note=_MANAGEMENT_NOTE,
     )
-    withdraw_request: SubmitRequestPayload = strawberry.mutation(
-        resolver=resolve_withdraw_request,
-        extensions=secured(SignedIn()),
-        description=f"{resolve_withdraw_request.__doc__.strip()}\n\nOnly the submitter.",
+    withdraw_request: SubmitRequestPayload = _secured(
+        resolve_withdraw_request, SignedIn(), note="Only the submitter."
     )
     complete_task: TaskActionPayload = _staff(resolve_complete_task, _ACTORS)
     approve_task: TaskActionPayload = _staff(resolve_approve_task, _ACTORS)
@@ -248,14 +232,10 @@ class RequestMutation:
     process_expense_claims: ProcessExpenseClaimsPayload = _staff(
         resolve_process_expense_claims, PROCESS_EACH_CLAIM.description
     )
-    export_process_overview: ExportPayload = strawberry.mutation(
-        resolver=resolve_export_process_overview,
-        extensions=secured(
-            RightHereOrOfficeWide(R.PROCESS_MANAGEMENT, lambda kwargs: kwargs["input"].employer_id)
-        ),
-        description=f"{resolve_export_process_overview.__doc__.strip()}\n\nRequires the right "
-        "PROCESS_MANAGEMENT at the employer; without `employerId`, a provider user with it at "
-        "one employer or more. Department managers export their departments only.",
+    export_process_overview: ExportPayload = _secured(
+        resolve_export_process_overview,
+        RightHereOrOfficeWide(R.PROCESS_MANAGEMENT, lambda kwargs: kwargs["input"].employer_id),
+        note=" Department managers export their departments only.",
     )
 
 

@@ -1,8 +1,10 @@
 """Permissions declared on fields and mutations (the rules live in `app/domain/authz.py`).
 
 Use `secured(...)` as a field's `extensions`; it checks before the resolver runs and raises a
-GraphQL error with `extensions.code` UNAUTHENTICATED, FORBIDDEN or NOT_FOUND. `requires(...)`
-gives the matching sentence for the field's description, so GraphiQL shows what a field needs.
+GraphQL error with `extensions.code` UNAUTHENTICATED, FORBIDDEN or NOT_FOUND. Each permission
+carries its own `sentence`, and `described(...)` writes a field's description from the
+permissions it is secured with, so GraphiQL shows what a field needs and the description cannot
+disagree with the check.
 
 Where the right applies (which employer) comes from an `at` function (app/schema/employer_at.py,
 named here too): `PROVIDER_LEVEL`, `SOURCE_EMPLOYER`, `argument_employer(...)`,
@@ -20,7 +22,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from app.domain.authz import Principal, Right, UserType, refusal
 from app.domain.errors import Forbidden
 from app.schema.employer_at import PROVIDER_LEVEL as PROVIDER_LEVEL
-from app.schema.employer_at import SOURCE_EMPLOYER, At, reachable_from
+from app.schema.employer_at import SOURCE_EMPLOYER, At, level_of, reachable_from
 from app.schema.employer_at import argument_employer as argument_employer
 from app.schema.employer_at import input_definition_employer as input_definition_employer
 from app.schema.employer_at import input_employer as input_employer
@@ -34,6 +36,8 @@ def _refusal(rights: tuple[Right, ...], employer_id: int | None) -> Forbidden:
 
 
 class SignedIn(BasePermission):
+    sentence = ""  # any signed-in user: the resolver's own rule says who, in its note
+
     def has_permission(self, source, info, **kwargs) -> bool:
         info.context.require_principal()
         return True
@@ -41,6 +45,8 @@ class SignedIn(BasePermission):
 
 class Staff(BasePermission):
     """Provider and employer users; MijnLoket accounts (employees) are refused."""
+
+    sentence = ""  # who among the staff: the resolver's own rule, in its note
 
     def __init__(
         self, refusal: str = "Dit is alleen beschikbaar voor gebruikers van kantoor of werkgever."
@@ -59,6 +65,8 @@ class Staff(BasePermission):
 class EmployeeAccount(BasePermission):
     """MijnLoket accounts (employees) only: self-service requests are the employee's own."""
 
+    sentence = "For MijnLoket accounts (employees), for their own employment."
+
     def has_permission(self, source, info, **kwargs) -> bool:
         if info.context.require_principal().user_type is not UserType.EMPLOYEE:
             raise Forbidden("Dit dient een medewerker zelf in via MijnLoket.")
@@ -70,6 +78,10 @@ class HasRight(BasePermission):
 
     def __init__(self, rights: tuple[Right, ...], at: At):
         self.rights, self.at = rights, at
+
+    @property
+    def sentence(self) -> str:
+        return requires(*self.rights, level=level_of(self.at))
 
     def has_permission(self, source, info, **kwargs) -> bool:
         principal: Principal = info.context.require_principal()
@@ -87,6 +99,10 @@ class HasRightAt(BasePermission):
     def __init__(self, rights: tuple[Right, ...], at: At):
         self.rights, self.at = rights, at
 
+    @property
+    def sentence(self) -> str:
+        return requires(*self.rights, level=level_of(self.at))
+
     async def has_permission(self, source, info, **kwargs) -> bool:
         principal: Principal = info.context.require_principal()
         employer_id = await self.at(info, source, kwargs)
@@ -97,6 +113,8 @@ class HasRightAt(BasePermission):
 
 class NotDepartmentManager(BasePermission):
     """Department managers never change configuration, whatever rights they hold."""
+
+    sentence = "Never department managers."
 
     def __init__(self, refusal: str):
         self.refusal = refusal
@@ -131,13 +149,32 @@ def right(*rights: Right, at: At = SOURCE_EMPLOYER) -> list[PermissionExtension]
     return secured(HasRight(tuple(rights), at))
 
 
+def right_field(text: str, *rights: Right, at: At = SOURCE_EMPLOYER) -> dict[str, Any]:
+    """`strawberry.field(**right_field("What it is. ", R.X))`: the field needs one of `rights`
+    where `at` says, and its description ends in that permission's own sentence."""
+    check = HasRight(tuple(rights), at)
+    return {"extensions": secured(check), "description": f"{text}{check.sentence}"}
+
+
 def mutation_right(
     *rights: Right, at: At, also: tuple[BasePermission, ...] = ()
-) -> list[PermissionExtension]:
+) -> tuple[BasePermission, ...]:
     """For mutations: `at` may load from the input (async); `also` are checked first."""
-    if at is PROVIDER_LEVEL:
-        return secured(*also, HasRight(tuple(rights), at))
-    return secured(*also, HasRightAt(tuple(rights), at))
+    check = HasRight(tuple(rights), at) if at is PROVIDER_LEVEL else HasRightAt(tuple(rights), at)
+    return (*also, check)
+
+
+def described(
+    doc: str | None, permissions: Sequence[Any], note: str = "", *, joined: bool = False
+) -> str:
+    """A field's description: the resolver's docstring, then what its permissions demand in
+    their own sentences (the right first), then `note` for what the resolver itself decides.
+    `joined`: "never department managers" as a clause of the right's sentence (query fields)."""
+    ordered = sorted(permissions, key=lambda p: not isinstance(p, (HasRight, HasRightAt)))
+    sentences = [s for p in ordered if (s := getattr(p, "sentence", ""))]
+    if joined and len(sentences) == 2 and sentences[1] == NotDepartmentManager.sentence:
+        sentences = [f"{sentences[0].rstrip('.')}; never department managers."]
+    return f"{(doc or '').strip()}\n\n{' '.join(sentences)}{note}"
 
 
 def requires(*rights: Right, level: str = "employer") -> str:
@@ -183,6 +220,13 @@ class RightHereOrOfficeWide(BasePermission):
 
     def __init__(self, right: Right, employer_of: Callable[[dict[str, Any]], str | None]):
         self.right, self.employer_of = right, employer_of
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"Requires the right {self.right.value} at the employer; without `employerId`, a "
+            "provider user with it at one employer or more."
+        )
 
     def has_permission(self, source, info, **kwargs) -> bool:
         principal: Principal = info.context.require_principal()

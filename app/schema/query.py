@@ -23,6 +23,7 @@ from app.schema.permissions import (
     HasRight,
     NotDepartmentManager,
     argument_employer,
+    described,
     secured,
 )
 from app.schema.types.collective import CollectiveAction, MigrationCandidate, MijnLoketActivation
@@ -34,8 +35,9 @@ from app.schema.types.task_centre import TaskConnection
 from app.schema.types.viewer import Viewer
 
 _COLLECTIVE = secured(*COLLECTIVE)
-_COLLECTIVE_NOTE = (
-    "Requires the right COLLECTIVE_ACTIONS at the employer; never department managers."
+_OUTBOX = (
+    NotDepartmentManager("Afdelingsmanagers zien de e-mails van de werkgever niet."),
+    HasRight((Right.PROCESS_MANAGEMENT,), argument_employer()),
 )
 
 
@@ -52,27 +54,24 @@ class Query:
     process_overview: WorkflowInstanceConnection = strawberry.field(
         resolver=process_overview,
         extensions=secured(PROCESS_OVERVIEW),
-        description=f"{process_overview.__doc__}\n\nRequires the right PROCESS_MANAGEMENT at the "
-        "employer; without `employerId`, a provider user with it at one employer or more.",
+        description=described(process_overview.__doc__, [PROCESS_OVERVIEW]),
     )
     outbox_emails: Connection[OutboxEmail] = strawberry.field(
         resolver=outbox_emails,
-        extensions=secured(
-            NotDepartmentManager("Afdelingsmanagers zien de e-mails van de werkgever niet."),
-            HasRight((Right.PROCESS_MANAGEMENT,), argument_employer()),
-        ),
-        description=f"{outbox_emails.__doc__}\n\nRequires the right PROCESS_MANAGEMENT at the "
-        "employer; never department managers.",
+        extensions=secured(*_OUTBOX),
+        description=described(outbox_emails.__doc__, _OUTBOX, joined=True),
     )
     mijn_loket_migration_candidates: list[MigrationCandidate] = strawberry.field(
         resolver=resolve_mijn_loket_migration_candidates,
         extensions=_COLLECTIVE,
-        description=f"{resolve_mijn_loket_migration_candidates.__doc__}\n\n{_COLLECTIVE_NOTE}",
+        description=described(
+            resolve_mijn_loket_migration_candidates.__doc__, COLLECTIVE, joined=True
+        ),
     )
     message_centre: Connection[CollectiveAction] = strawberry.field(
         resolver=resolve_message_centre,
         extensions=_COLLECTIVE,
-        description=f"{resolve_message_centre.__doc__}\n\n{_COLLECTIVE_NOTE}",
+        description=described(resolve_message_centre.__doc__, COLLECTIVE, joined=True),
     )
     mijn_loket_activation: MijnLoketActivation = strawberry.field(
         resolver=resolve_mijn_loket_activation,

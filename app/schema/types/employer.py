@@ -16,7 +16,7 @@ from app.schema.connection import Connection
 from app.schema.enums import MijnLoketVariant, Product, ProductEventKind
 from app.schema.enums import WorkflowType as WorkflowTypeEnum
 from app.schema.ids import to_global_id
-from app.schema.permissions import Staff, requires, right, secured
+from app.schema.permissions import Staff, right_field, secured
 from app.schema.types.lazy import (
     LazyComponentSet,
     LazyDefinition,
@@ -90,8 +90,10 @@ class Employer(Node):
         ]
 
     @strawberry.field(
-        extensions=right(R.MANAGE_PRODUCTS),
-        description="Product and variant changes, newest first. " + requires(R.MANAGE_PRODUCTS),
+        **right_field(
+            "Product and variant changes, newest first. ",
+            R.MANAGE_PRODUCTS,
+        ),
     )
     async def product_history(
         root, info: strawberry.Info, first: int | None = None, after: str | None = None
@@ -128,9 +130,11 @@ class Employer(Node):
         return await info.context.loaders.departments_of_employer.load(root.id)
 
     @strawberry.field(
-        extensions=right(R.VIEW_EMPLOYEES),
-        description="Employees by name; `search` matches name or employee number. A department "
-        "manager sees only its departments. " + requires(R.VIEW_EMPLOYEES),
+        **right_field(
+            "Employees by name; `search` matches name or employee number. A department "
+            "manager sees only its departments. ",
+            R.VIEW_EMPLOYEES,
+        ),
     )
     async def employees(
         root,
@@ -146,9 +150,11 @@ class Employer(Node):
         return Connection.of(page)
 
     @strawberry.field(
-        extensions=right(*USER_ADMIN_RIGHTS),
-        description="Staff who can act at this employer: its employer users and department "
-        "managers, and the office's provider users. " + requires(*USER_ADMIN_RIGHTS),
+        **right_field(
+            "Staff who can act at this employer: its employer users and department "
+            "managers, and the office's provider users. ",
+            *USER_ADMIN_RIGHTS,
+        ),
     )
     async def users(
         root,
@@ -164,17 +170,20 @@ class Employer(Node):
         return Connection.of(page)
 
     @strawberry.field(
-        extensions=right(*USER_ADMIN_RIGHTS),
-        description="Which user holds which role at this employer. " + requires(*USER_ADMIN_RIGHTS),
+        **right_field(
+            "Which user holds which role at this employer. ",
+            *USER_ADMIN_RIGHTS,
+        ),
     )
     async def role_links(root, info: strawberry.Info) -> list[LazyRoleLink]:
         ctx = info.context
         return await employer_reads.role_links_at(ctx, ctx.principal, root.id)
 
     @strawberry.field(
-        extensions=right(*EDITOR_RIGHTS),
-        description="All eight workflow types, active or not, in catalogue order. "
-        + requires(*EDITOR_RIGHTS),
+        **right_field(
+            "All eight workflow types, active or not, in catalogue order. ",
+            *EDITOR_RIGHTS,
+        ),
     )
     async def workflow_definitions(root, info: strawberry.Info) -> list[LazyDefinition]:
         ctx = info.context
@@ -183,8 +192,10 @@ class Employer(Node):
         return [DefinitionView(root, t, by_type.get(t)) for t in WorkflowType]
 
     @strawberry.field(
-        extensions=right(*EDITOR_RIGHTS),
-        description="One workflow type. " + requires(*EDITOR_RIGHTS),
+        **right_field(
+            "One workflow type. ",
+            *EDITOR_RIGHTS,
+        ),
     )
     async def workflow_definition(
         root, info: strawberry.Info, type: WorkflowTypeEnum
