@@ -1,6 +1,7 @@
 """SQLAlchemy 2 models, one module per part of the domain; import them from here."""
 
-from app.db.models.access import RightGrant, Role, RoleLink, User, UserDepartment
+from app.db.models.access import RightGrant, Role, RoleLink, User, UserDepartment, UserEmployer
+from app.db.models.administration import AdministrationEntry
 from app.db.models.base import Base, UTCDateTime, utcnow
 from app.db.models.components import ClosedPayrollPeriod, Component, ComponentSet
 from app.db.models.exports import Export, ExportPart, ExportStatus
@@ -36,6 +37,7 @@ from app.domain.catalogue import MijnLoketVariant, Product
 __all__ = [
     "ActionLogEntry",
     "ActionStatus",
+    "AdministrationEntry",
     "AuditEntry",
     "Base",
     "ClosedPayrollPeriod",
@@ -71,6 +73,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserDepartment",
+    "UserEmployer",
     "UserType",
     "WerknemerloketState",
     "WorkflowDefinition",

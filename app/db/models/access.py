@@ -43,6 +43,23 @@ class User(Base):
     # MijnLoket accounts registered through an invitation: an Argon2id hash (argon2-cffi).
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # deactivateUser: who and when (the row stays: requests and audit entries name it).
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    deactivated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class UserEmployer(Base):
+    """Further employers of the office an employer user has access to, beyond its own
+    (`User.employer_id`); rights and role links stay per employer (DOMAIN.md section 9)."""
+
+    __tablename__ = "user_employers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    employer_id: Mapped[int] = mapped_column(
+        ForeignKey("employers.id"), primary_key=True, index=True
+    )
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class UserDepartment(Base):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import Boolean, ForeignKey, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.models.base import Base, _enum
+from app.db.models.base import Base, UTCDateTime, _enum
 from app.domain.validation import Unit
 
 
@@ -47,6 +48,8 @@ class Component(Base):
     label: Mapped[str | None] = mapped_column(String(100))  # employee-friendly name
     unit: Mapped[Unit] = mapped_column(_enum(Unit, "unit"))
     rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))  # euros per unit
+    # archiveComponent: no longer declarable; never deleted once a request names it.
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ClosedPayrollPeriod(Base):

@@ -37,6 +37,10 @@ class Provider(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     mijnloket_addendum_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # setMijnLoketAddendum: who signed it for the office and on which day (who recorded it,
+    # and when, is in the administration log).
+    mijnloket_addendum_signatory: Mapped[str | None] = mapped_column(String(200))
+    mijnloket_addendum_signed_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
