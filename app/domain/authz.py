@@ -33,6 +33,11 @@ class Right(StrEnum):
     MANAGE_PRODUCTS = "MANAGE_PRODUCTS"
     COLLECTIVE_ACTIONS = "COLLECTIVE_ACTIONS"
     VIEW_EMPLOYEES = "VIEW_EMPLOYEES"
+    # Decisions of issue 16 (onboarding an office): the office's employers, their departments
+    # and department managers, and the signed MijnLoket addendum (provider level only) ...
+    MANAGE_EMPLOYERS = "MANAGE_EMPLOYERS"
+    # ... and an employer's employees: create and update them, one by one or from Excel.
+    MANAGE_EMPLOYEES = "MANAGE_EMPLOYEES"
 
 
 RIGHT_NAMES: dict[Right, str] = {
@@ -45,10 +50,12 @@ RIGHT_NAMES: dict[Right, str] = {
     Right.MANAGE_PRODUCTS: "Beheer producten",
     Right.COLLECTIVE_ACTIONS: "Collectieve acties",
     Right.VIEW_EMPLOYEES: "Raadplegen werknemers",
+    Right.MANAGE_EMPLOYERS: "Beheer werkgevers",
+    Right.MANAGE_EMPLOYEES: "Beheer werknemers",
 }
 
 # Rights that only make sense for the whole office: roles are defined once per provider.
-PROVIDER_ONLY_RIGHTS: frozenset[Right] = frozenset({Right.MANAGE_ROLES})
+PROVIDER_ONLY_RIGHTS: frozenset[Right] = frozenset({Right.MANAGE_ROLES, Right.MANAGE_EMPLOYERS})
 
 
 class UserType(StrEnum):

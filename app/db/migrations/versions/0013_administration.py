@@ -22,8 +22,41 @@ depends_on: str | Sequence[str] | None = None
 # As app/db/models/base.py's UTCDateTime stores it.
 _AT = sa.DateTime(timezone=True)
 
+# The rights as right_grants.right's CHECK allows them, before and after this revision.
+_RIGHTS_BEFORE = (
+    "VIEW_WORKFLOW_EDITOR",
+    "MANAGE_WORKFLOW_EDITOR",
+    "PROCESS_MANAGEMENT",
+    "VIEW_MIJNLOKET_EMAIL",
+    "MANAGE_USERS",
+    "MANAGE_ROLES",
+    "MANAGE_PRODUCTS",
+    "COLLECTIVE_ACTIONS",
+    "VIEW_EMPLOYEES",
+)
+_RIGHTS_AFTER = (*_RIGHTS_BEFORE, "MANAGE_EMPLOYERS", "MANAGE_EMPLOYEES")
+
+
+def _rights(values: tuple[str, ...]) -> sa.Enum:
+    return sa.Enum(*values, name="right", native_enum=False, create_constraint=True, length=40)
+
+
+def _allow_rights(old: tuple[str, ...], new: tuple[str, ...]) -> None:
+    """Widen (or narrow) the CHECK on right_grants.right."""
+    if op.get_bind().dialect.name == "sqlite":  # the table is rebuilt with the new CHECK
+        with op.batch_alter_table("right_grants", recreate="always") as batch:
+            batch.alter_column("right", existing_type=_rights(old), type_=_rights(new))
+        return
+    listed = ", ".join(f"'{value}'" for value in new)
+    op.execute("ALTER TABLE right_grants DROP CONSTRAINT ck_right_grants_right")
+    op.execute(
+        f"ALTER TABLE right_grants ADD CONSTRAINT ck_right_grants_right "
+        f'CHECK ("right" IN ({listed}))'
+    )
+
 
 def upgrade() -> None:
+    _allow_rights(_RIGHTS_BEFORE, _RIGHTS_AFTER)
     op.create_table(
         "administration_log",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -80,6 +113,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        "DELETE FROM right_grants WHERE \"right\" IN ('MANAGE_EMPLOYERS', 'MANAGE_EMPLOYEES')"
+    )
+    _allow_rights(_RIGHTS_AFTER, _RIGHTS_BEFORE)
     sqlite = op.get_bind().dialect.name == "sqlite"
     op.execute(
         "DROP TRIGGER IF EXISTS administration_log_immutable"
