@@ -1,4 +1,5 @@
-"""The `loketflow` command: serve, migrate, load the demo, issue dev tokens, print the schema.
+"""The `loketflow` command: serve, migrate, load the demo, set up an office, issue dev tokens,
+print the schema.
 
 Expected failures (bad configuration, an unmigrated database, an unknown user) end with one line
 on stderr and a non-zero exit code, never a stack trace: exit 2 for configuration, 1 otherwise.
@@ -153,6 +154,37 @@ def cmd_token(args: argparse.Namespace) -> None:
     print(token)
 
 
+def cmd_office_create(args: argparse.Namespace) -> None:
+    from app.db.offices import create_office
+    from app.db.transaction import in_transaction
+    from app.domain.errors import DomainError
+    from app.domain.offices import SetupRefused
+
+    async def _create(db: Database):
+        await _require_migrated(db)
+        return await in_transaction(
+            db, lambda session: create_office(session, args.name, args.admin, args.display_name)
+        )
+
+    try:
+        setup = _run_with_database(get_settings(), _create)
+    except SetupRefused as exc:
+        raise CommandError(str(exc)) from exc
+    except DomainError as exc:
+        raise CommandError(f"{'.'.join(exc.field or ['input'])}: {exc.message}") from exc
+    office, user = f"office {setup.office_name!r}", f"user {setup.username!r}"
+    if not setup.changed:
+        print(f"Nothing changed: {office} and its administrator {setup.username!r} exist.")
+    if setup.created_office:
+        print(f"Created {office}.")
+    if setup.created_user:
+        print(f"Created {user} (provider user, display name {setup.display_name!r}).")
+    if setup.granted:
+        rights = ", ".join(r.value for r in setup.granted)
+        print(f"Granted {user} at provider level: {rights}.")
+    print(f"Sign in as {setup.username!r}: loketflow token {setup.username}")
+
+
 def cmd_schema(args: argparse.Namespace) -> None:
     from app.schema import schema
 
@@ -215,6 +247,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="lifetime in minutes (default: LOKETFLOW_TOKEN_TTL_MINUTES, 480)",
     )
     token.set_defaults(handler=cmd_token)
+
+    office = commands.add_parser("office", help="`office create`: set up an office (idempotent)")
+    office_commands = office.add_subparsers(dest="office_command", required=True, metavar="COMMAND")
+    create = office_commands.add_parser(
+        "create", help="create an office and its first user administrator (idempotent)"
+    )
+    create.add_argument("name", metavar="NAME", help="the office's name")
+    create.add_argument(
+        "--admin", required=True, metavar="USERNAME", help="username of its first administrator"
+    )
+    create.add_argument(
+        "--display-name", metavar="TEXT", help="the administrator's name (default: the username)"
+    )
+    create.set_defaults(handler=cmd_office_create)
 
     schema = commands.add_parser("schema", help="print or write the GraphQL schema (SDL)")
     schema.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")

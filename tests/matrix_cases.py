@@ -440,3 +440,69 @@ async def hr_export(ctx: Ctx, subject: int) -> dict[str, Any]:
 
 def total_count(data: Any) -> int:
     return data["totalCount"]
+
+
+# --- The office's set-up (issue 16) ------------------------------------------------------------
+
+
+async def new_employer_name(ctx: Ctx, subject: int) -> dict[str, Any]:
+    return {"n": f"Nieuwe werkgever {next(ctx.serial)}"}
+
+
+async def demo_employer_named(ctx: Ctx, subject: int) -> dict[str, Any]:
+    """The demo employer, "renamed" to its own name: allowed, and the next actor still finds it."""
+    return {"e": await ctx.ids.employer(), "n": "De Ideale Klant B.V."}
+
+
+async def new_department_name(ctx: Ctx, subject: int) -> dict[str, Any]:
+    return {"e": await ctx.ids.employer(), "n": f"Nieuwe afdeling {next(ctx.serial)}"}
+
+
+async def _department(ctx: Ctx, name: str) -> str:
+    async with ctx.db.reader() as s:
+        pk = await s.scalar(select(m.Department.id).where(m.Department.name == name))
+    return to_global_id("Department", pk)
+
+
+async def magazijn_named(ctx: Ctx, subject: int) -> dict[str, Any]:
+    return {"d": await _department(ctx, "Magazijn"), "n": "Magazijn"}
+
+
+async def verkoop_managers(ctx: Ctx, subject: int) -> dict[str, Any]:
+    """Verkoop with the managers it has (manager.verkoop, manager.allrights): nothing changes."""
+    users = [await ctx.ids.user(u) for u in ("manager.verkoop", "manager.allrights")]
+    return {"d": await _department(ctx, "Verkoop"), "u": users}
+
+
+async def signatory(ctx: Ctx, subject: int) -> dict[str, Any]:
+    return {"w": f"Ondertekenaar {next(ctx.serial)}"}
+
+
+async def new_employer_user(ctx: Ctx, subject: int) -> dict[str, Any]:
+    """createUser: a fresh username at the demo employer, for each actor."""
+    return {"e": await ctx.ids.employer(), "n": f"werkgever.matrix{next(ctx.serial)}"}
+
+
+async def staff_user_to_deactivate(ctx: Ctx, subject: int) -> dict[str, Any]:
+    """deactivateUser: a fresh employer user of the demo employer, for each actor."""
+    employer_pk = int(from_global_id(await ctx.ids.employer())[1])
+    username = f"werkgever.weg{next(ctx.serial)}"
+    user = await factories.user(ctx.db, username, UserType.EMPLOYER, employer_id=employer_pk)
+    return {"u": user}
+
+
+async def new_component_set(ctx: Ctx, subject: int) -> dict[str, Any]:
+    """createComponentSet: a fresh set name at the demo employer, for each actor."""
+    return {"e": await ctx.ids.employer(), "n": f"Matrixset {next(ctx.serial)}"}
+
+
+async def on_call_set(ctx: Ctx, subject: int) -> dict[str, Any]:
+    """The demo's on-call workers' set (found once: an actor may rename it), and a fresh name
+    (for the set or a component)."""
+    if "on_call_set" not in ctx.memo:
+        async with ctx.db.reader() as s:
+            pk = await s.scalar(
+                select(m.ComponentSet.id).where(m.ComponentSet.name == "Oproepkrachten")
+            )
+        ctx.memo["on_call_set"] = to_global_id("ComponentSet", pk)
+    return {"s": ctx.memo["on_call_set"], "n": f"Matrixnaam {next(ctx.serial)}"}

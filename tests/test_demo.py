@@ -142,7 +142,7 @@ async def test_demo_loads_idempotently_with_the_documented_facts(db: Database):
     assert len(events) == len(active) + 1  # one ACTIVATED per product, one variant change
 
     admin_rights = {g.right for g in grants if g.user_id == users["kantoor.admin"].id}
-    assert admin_rights == set(Right) and len(admin_rights) == 9
+    assert admin_rights == set(Right) and len(admin_rights) == 11
     assert all(g.employer_id is None for g in grants if g.user_id == users["kantoor.admin"].id)
 
 

@@ -107,14 +107,15 @@ class SetComponent:
 
 
 def entitlement(employee: m.Employee, components: Sequence[SetComponent]) -> Entitlement:
-    """Which of the employer's components this employee may declare (DOMAIN.md section 8)."""
+    """Which of the employer's components this employee may declare (DOMAIN.md section 8).
+    Archived components (archiveComponent) are no longer declarable, nor offered."""
     default = next((c.set_id for c in components if c.set_is_default), None)
 
     def members(set_id: int) -> list[Component]:
         return [
             Component(c.row.id, c.row.name, c.row.unit, c.row.rate, c.row.label)
             for c in components
-            if c.set_id == set_id
+            if c.set_id == set_id and c.row.archived_at is None
         ]
 
     return Entitlement(

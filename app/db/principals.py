@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Employee, Employer, RightGrant, RoleLink, User, UserDepartment
+from app.db.models import (
+    Employee,
+    Employer,
+    RightGrant,
+    RoleLink,
+    User,
+    UserDepartment,
+    UserEmployer,
+)
 from app.domain.authz import Grant, Principal, UserType
 
 
@@ -32,6 +40,17 @@ async def load_principal(session: AsyncSession, username: str) -> Principal | No
         provider_id = await session.scalar(
             select(Employer.provider_id).where(Employer.id == user.employer_id)
         )
+        if user.user_type is UserType.EMPLOYER:
+            # Further employers of the same office (updateUser's employerIds, DOMAIN.md section
+            # 9): reachable like its own, but rights and role links still hold per employer, so
+            # a right granted at A gives nothing at B (`Principal.rights_at`).
+            reachable |= set(
+                await session.scalars(
+                    select(UserEmployer.employer_id)
+                    .join(Employer, Employer.id == UserEmployer.employer_id)
+                    .where(UserEmployer.user_id == user.id, Employer.provider_id == provider_id)
+                )
+            )
 
     grants = await session.execute(
         select(RightGrant.right, RightGrant.employer_id).where(RightGrant.user_id == user.id)

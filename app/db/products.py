@@ -20,8 +20,12 @@ async def activations(
 
 
 async def addendum_signed(session: AsyncSession, provider_id: int) -> bool:
-    """Whether the office signed the MijnLoket addendum."""
-    provider = await session.get(m.Provider, provider_id)
+    """Whether the office signed the MijnLoket addendum. The office's row is locked (on
+    PostgreSQL) until the commit: withdrawing the addendum (setMijnLoketAddendum locks it too)
+    and activating MijnLoket at the same moment cannot both succeed."""
+    provider = await session.scalar(
+        select(m.Provider).where(m.Provider.id == provider_id).with_for_update()
+    )
     assert provider is not None, provider_id  # an employer's office always exists
     return provider.mijnloket_addendum_signed
 

@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import models as m
+from app.db import users
 from app.db.lookup import visible
-from app.db.staff import works_at
 from app.domain import staff
 from app.domain.authz import Principal, Right, UserRef, UserType
 
@@ -33,7 +33,7 @@ async def target(
     employer: m.Employer = await visible(
         session, principal, m.Employer, employer_pk(), "employerId"
     )
-    if not works_at(user, employer):
+    if not await users.works_at(session, user, employer):
         raise staff.not_at_employer("userId")
     staff.check_right_at_employer(right)
     return user, employer.id

@@ -52,13 +52,18 @@ async def _one(session, model, key: dict, **values):
 async def load_demo_components(session: AsyncSession, employer_id: int) -> dict[str, int]:
     """Create or restore the sets; returns set name -> id."""
     sets: dict[str, int] = {}
+    # One default per employer (a unique index): another set made the default through the API
+    # steps down before the demo's own takes it back.
+    for other in await session.scalars(select(m.ComponentSet).filter_by(employer_id=employer_id)):
+        other.is_default = False
+    await session.flush()
     for name, components in COMPONENTS.items():
         key = {"employer_id": employer_id, "name": name}
         row = await _one(session, m.ComponentSet, key, is_default=name == DEFAULT_SET)
         sets[name] = row.id
         for component, label, unit, rate in components:
             key = {"set_id": row.id, "name": component}
-            values = {"label": label, "unit": unit, "rate": rate}
+            values = {"label": label, "unit": unit, "rate": rate, "archived_at": None}
             await _one(session, m.Component, key, employer_id=employer_id, **values)
     employees = await session.scalars(select(m.Employee).filter_by(employer_id=employer_id))
     for employee in employees:

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 import strawberry
 
-from app.db import links, outbox
+from app.db import links, outbox, users
 from app.db import models as m
 from app.db.lookup import visible
 from app.db.session import Session
-from app.db.staff import works_at
 from app.domain.authz import Principal
 from app.domain.errors import DomainError, ErrorCode
 from app.domain.staff import not_at_employer
@@ -36,7 +35,7 @@ async def link_role(session: Session, principal: Principal, command: LinkRole) -
         raise DomainError(ErrorCode.NOT_FOUND, "Rol niet gevonden bij dit kantoor.", ["roleId"])
     pk = input_pk(command.user_id, "User", "userId")
     user = await visible(session, principal, m.User, pk, "userId")
-    if not works_at(user, employer):
+    if not await users.works_at(session, user, employer):
         raise not_at_employer("userId")
     existing = await links.link_of(session, role.id, user.id, employer.id)
     if existing is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import strawberry
 
-from app.db import components
+from app.db import administration, component_sets, components
 from app.db import models as m
 from app.db.lookup import visible
 from app.db.session import Session
@@ -45,8 +45,31 @@ async def set_employee_component_set(
             raise DomainError(
                 ErrorCode.NOT_FOUND, "Componentenset niet gevonden.", ["componentSetId"]
             )
+    changed = [
+        what
+        for what, old, new in (
+            ("componentSet", employee.component_set_id, set_id),
+            (
+                "excludedFromDeclaring",
+                employee.excluded_from_declaring,
+                command.excluded_from_declaring,
+            ),
+        )
+        if old != new
+    ]
     employee.component_set_id = set_id
     employee.excluded_from_declaring = command.excluded_from_declaring
+    if changed:
+        administration.log(
+            session,
+            principal.user_id,
+            "setEmployeeComponentSet",
+            employee,
+            provider_id=await component_sets.provider_of(session, employee.employer_id),
+            employer_id=employee.employer_id,
+            changed=changed,
+            component_set_id=set_id,
+        )
     return employee.id
 
 
@@ -78,8 +101,19 @@ async def set_component_label(
 ) -> m.Component:
     pk = input_pk(command.component_id, "Component", "componentId")
     component = await visible(session, principal, m.Component, pk, "componentId")
-    label = (command.label or "").strip()
-    component.label = validation.name(label, "label") if label else None
+    text = (command.label or "").strip()
+    label = validation.name(text, "label") if text else None
+    if label != component.label:
+        component.label = label
+        administration.log(
+            session,
+            principal.user_id,
+            "setComponentLabel",
+            component,
+            provider_id=await component_sets.provider_of(session, component.employer_id),
+            employer_id=component.employer_id,
+            changed=["label"],
+        )
     return component
 
 

@@ -55,7 +55,9 @@ def list_bounds() -> dict[tuple[str, str], int]:
     from app.domain.catalogue import Product, WorkflowType
     from app.domain.changes import MAX_CONTACTS
     from app.domain.definitions import MAX_STEPS
+    from app.domain.employee_record import FIELDS as EMPLOYEE_FIELDS
     from app.domain.limits import MAX_BATCH, MAX_BULK, MAX_PEOPLE
+    from app.domain.offices import MAX_MANAGERS
     from app.domain.overview import OverviewColumn
     from app.domain.workflow import InstanceStatus
 
@@ -85,6 +87,7 @@ def list_bounds() -> dict[tuple[str, str], int]:
         ("ApproveTasksPayload", "results"): MAX_BULK,
         ("ProcessExpenseClaimsPayload", "results"): MAX_BATCH,
         ("CollectiveAction", "items"): MAX_PEOPLE,
+        ("UpsertEmployeePayload", "changedFields"): len(EMPLOYEE_FIELDS),
         ("CollectiveAction", "log"): ACTION_LOG_PER_PERSON * MAX_PEOPLE,
         # Declared estimates
         ("Viewer", "employers"): EMPLOYERS_OF_A_USER,
@@ -92,8 +95,10 @@ def list_bounds() -> dict[tuple[str, str], int]:
         ("Viewer", "employments"): EMPLOYMENTS_OF_A_PERSON,
         ("Viewer", "departments"): DEPARTMENTS,
         ("User", "departments"): DEPARTMENTS,
+        ("User", "employers"): EMPLOYERS_OF_A_USER,
         ("User", "roleLinks"): ROLE_LINKS_OF_A_USER,
         ("Employer", "departments"): DEPARTMENTS,
+        ("Department", "managers"): MAX_MANAGERS,
         ("Employer", "roles"): ROLES,
         ("EmployerAccess", "roles"): ROLES_OF_A_USER_AT_AN_EMPLOYER,
         ("Employer", "roleLinks"): ROLE_LINKS_OF_AN_EMPLOYER,

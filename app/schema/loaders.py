@@ -12,6 +12,7 @@ from app.db.batch_reads import (
     per_instance,
     versions_of_definitions,
 )
+from app.db.component_sets import sets_of_employers
 from app.db.loaders import by_id, by_key, components_of_employers, steps_of_instances
 from app.db.queries.definitions import steps_of_versions
 from app.db.queries.staff import staff_of_employers
@@ -39,6 +40,8 @@ class Loaders:
         # An employee as an ordinary read shows it (VIEW_EMPLOYEES), e.g. in mutation payloads.
         self.employee_for_payload = DataLoader(by_id(m.Employee, p, run))
         self.components_of_employer = DataLoader(components_of_employers(p, run))
+        # Sets with all their components (archived too), empty sets as well: for the staff.
+        self.component_sets_of_employer = DataLoader(sets_of_employers(p, run))
         self.instance_config = DataLoader(steps_of_instances(p, context))
         self.department = DataLoader(by_id(m.Department, p, run))
         # The people of a collective action, for whoever runs collective actions there.

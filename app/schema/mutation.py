@@ -15,7 +15,14 @@ from app.resolvers.act_on_task import (
     resolve_reject_task,
 )
 from app.resolvers.activate_mijnloket import resolve_activate_mijn_loket
+from app.resolvers.add_component import resolve_add_component
+from app.resolvers.archive_component import resolve_archive_component
+from app.resolvers.create_component_set import resolve_create_component_set
+from app.resolvers.create_department import resolve_create_department
+from app.resolvers.create_employer import resolve_create_employer
 from app.resolvers.create_role import resolve_create_role
+from app.resolvers.create_user import resolve_create_user
+from app.resolvers.deactivate_user import resolve_deactivate_user
 from app.resolvers.delete_role import resolve_delete_role
 from app.resolvers.export_process_overview import resolve_export_process_overview
 from app.resolvers.grant_right import resolve_grant_right
@@ -26,9 +33,13 @@ from app.resolvers.manage_components import (
 )
 from app.resolvers.mijnloket_migration import resolve_start_mijn_loket_migration
 from app.resolvers.process_expense_claims import resolve_process_expense_claims
+from app.resolvers.rename_department import resolve_rename_department
 from app.resolvers.rename_role import resolve_rename_role
 from app.resolvers.revoke_right import resolve_revoke_right
+from app.resolvers.set_default_component_set import resolve_set_default_component_set
+from app.resolvers.set_department_managers import resolve_set_department_managers
 from app.resolvers.set_deviating_approver import resolve_set_deviating_approver
+from app.resolvers.set_mijn_loket_addendum import resolve_set_mijn_loket_addendum
 from app.resolvers.set_product_active import resolve_set_product_active
 from app.resolvers.set_workflow_active import resolve_set_workflow_active
 from app.resolvers.submit_expense_claim import resolve_submit_expense_claim
@@ -44,13 +55,23 @@ from app.resolvers.submit_personal_data import (
     resolve_submit_marital_status_update,
 )
 from app.resolvers.unlink_role import resolve_unlink_role
+from app.resolvers.update_component import resolve_update_component
+from app.resolvers.update_component_set import resolve_update_component_set
+from app.resolvers.update_employer import resolve_update_employer
+from app.resolvers.update_user import resolve_update_user
 from app.resolvers.update_workflow_steps import resolve_update_workflow_steps
+from app.resolvers.upsert_employee import NOT_FOR_MANAGERS, resolve_upsert_employee
 from app.resolvers.withdraw_request import resolve_withdraw_request
 from app.schema.payloads.claims import ProcessExpenseClaimsPayload
-from app.schema.payloads.components import ComponentPayload
-from app.schema.payloads.employees import EmployeePayload
+from app.schema.payloads.components import ComponentPayload, ComponentSetPayload
+from app.schema.payloads.employees import EmployeePayload, UpsertEmployeePayload
 from app.schema.payloads.exports import ExportPayload
 from app.schema.payloads.mijnloket import ActivateMijnLoketPayload, StartMijnLoketMigrationPayload
+from app.schema.payloads.office import (
+    DepartmentPayload,
+    EmployerPayload,
+    SetMijnLoketAddendumPayload,
+)
 from app.schema.payloads.products import SetProductActivePayload
 from app.schema.payloads.requests import SubmitRequestPayload
 from app.schema.payloads.rights import UserPayload
@@ -78,6 +99,7 @@ from app.schema.permissions import (
     mutation_right,
     secured,
 )
+from app.schema.user_at import input_user
 
 
 def _mutation(resolver, *rights: R, at, also=(), note: str = ""):
@@ -239,6 +261,111 @@ class RequestMutation:
     )
 
 
+_WHERE_THE_USER_BELONGS = (
+    " Where the user belongs: at its employer for employer users and department managers, at"
+    " provider level for provider users."
+)
+
+
 @strawberry.type
-class Mutation(AdminMutation, RequestMutation):
+class UserMutation:
+    create_user: UserPayload = _mutation(
+        resolve_create_user,
+        R.MANAGE_USERS,
+        at=input_employer_or_provider(),
+    )
+    update_user: UserPayload = _mutation(
+        resolve_update_user, R.MANAGE_USERS, at=input_user(), note=_WHERE_THE_USER_BELONGS
+    )
+    deactivate_user: UserPayload = _mutation(
+        resolve_deactivate_user, R.MANAGE_USERS, at=input_user(), note=_WHERE_THE_USER_BELONGS
+    )
+
+
+# Component sets and their components: part of configuring the expense-claim workflow, like
+# `setComponentLabel` (MANAGE_WORKFLOW_EDITOR at the employer, never department managers).
+_COMPONENT_SET = input_object(m.ComponentSet, "ComponentSet", "component_set_id", "Componentenset")
+_COMPONENT = input_object(m.Component, "Component", "component_id", "Component")
+
+
+@strawberry.type
+class ComponentSetMutation:
+    create_component_set: ComponentSetPayload = _mutation(
+        resolve_create_component_set,
+        R.MANAGE_WORKFLOW_EDITOR,
+        at=input_employer(),
+        also=_EDITORS_ONLY,
+    )
+    update_component_set: ComponentSetPayload = _mutation(
+        resolve_update_component_set,
+        R.MANAGE_WORKFLOW_EDITOR,
+        at=_COMPONENT_SET,
+        also=_EDITORS_ONLY,
+    )
+    set_default_component_set: ComponentSetPayload = _mutation(
+        resolve_set_default_component_set,
+        R.MANAGE_WORKFLOW_EDITOR,
+        at=_COMPONENT_SET,
+        also=_EDITORS_ONLY,
+    )
+    add_component: ComponentPayload = _mutation(
+        resolve_add_component, R.MANAGE_WORKFLOW_EDITOR, at=_COMPONENT_SET, also=_EDITORS_ONLY
+    )
+    update_component: ComponentPayload = _mutation(
+        resolve_update_component, R.MANAGE_WORKFLOW_EDITOR, at=_COMPONENT, also=_EDITORS_ONLY
+    )
+    archive_component: ComponentPayload = _mutation(
+        resolve_archive_component, R.MANAGE_WORKFLOW_EDITOR, at=_COMPONENT, also=_EDITORS_ONLY
+    )
+
+
+@strawberry.type
+class OfficeMutation:
+    """The office's set-up (issue 16): its employers, their departments and department
+    managers, and the signed MijnLoket addendum."""
+
+    create_employer: EmployerPayload = _mutation(
+        resolve_create_employer, R.MANAGE_EMPLOYERS, at=PROVIDER_LEVEL
+    )
+    update_employer: EmployerPayload = _mutation(
+        resolve_update_employer, R.MANAGE_EMPLOYERS, at=PROVIDER_LEVEL
+    )
+    create_department: DepartmentPayload = _mutation(
+        resolve_create_department, R.MANAGE_EMPLOYERS, at=PROVIDER_LEVEL
+    )
+    rename_department: DepartmentPayload = _mutation(
+        resolve_rename_department, R.MANAGE_EMPLOYERS, at=PROVIDER_LEVEL
+    )
+    set_department_managers: DepartmentPayload = _mutation(
+        resolve_set_department_managers,
+        R.MANAGE_USERS,
+        at=input_object(m.Department, "Department", "department_id", "Afdeling"),
+        also=(NotDepartmentManager("Afdelingsmanagers wijzigen geen afdelingsmanagers."),),
+    )
+    set_mijn_loket_addendum: SetMijnLoketAddendumPayload = _mutation(
+        resolve_set_mijn_loket_addendum, R.MANAGE_EMPLOYERS, at=PROVIDER_LEVEL
+    )
+
+
+@strawberry.type
+class EmployeeMutation:
+    """An employer's employees (issue 16): one by one here."""
+
+    upsert_employee: UpsertEmployeePayload = _mutation(
+        resolve_upsert_employee,
+        R.MANAGE_EMPLOYEES,
+        at=input_employer(),
+        also=(NotDepartmentManager(NOT_FOR_MANAGERS),),
+    )
+
+
+@strawberry.type
+class Mutation(
+    AdminMutation,
+    OfficeMutation,
+    UserMutation,
+    EmployeeMutation,
+    ComponentSetMutation,
+    RequestMutation,
+):
     """Administration first, then requests and tasks."""

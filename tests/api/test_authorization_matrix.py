@@ -175,6 +175,75 @@ MUTATIONS = [
         EMPLOYER_ADMINISTRATION,  # MANAGE_PRODUCTS
         variables=given.employer,
     ),
+    # The office's set-up (issue 16): MANAGE_EMPLOYERS at provider level; kantoor.y holds it
+    # for its own office, where it may create, not change the demo office's employers.
+    Case(
+        "createEmployer",
+        f"mutation ($n: String!) {{ createEmployer(input: {{name: $n}}) {{ {PAYLOAD} }} }}",
+        expect(
+            allow="kantoor.admin kantoor.y",
+            deny=all_but("kantoor.admin kantoor.y"),
+            deny_auth="anonymous",
+        ),
+        variables=given.new_employer_name,
+    ),
+    Case(
+        "updateEmployer",
+        f"""mutation ($e: ID!, $n: String!) {{ updateEmployer(input: {{employerId: $e,
+          name: $n}}) {{ {PAYLOAD} }} }}""",
+        expect(
+            allow="kantoor.admin",
+            refused="kantoor.y",
+            deny=all_but("kantoor.admin kantoor.y"),
+            deny_auth="anonymous",
+        ),
+        variables=given.demo_employer_named,
+    ),
+    Case(
+        "createDepartment",
+        f"""mutation ($e: ID!, $n: String!) {{ createDepartment(input: {{employerId: $e,
+          name: $n}}) {{ {PAYLOAD} }} }}""",
+        expect(
+            allow="kantoor.admin",
+            refused="kantoor.y",
+            deny=all_but("kantoor.admin kantoor.y"),
+            deny_auth="anonymous",
+        ),
+        variables=given.new_department_name,
+    ),
+    Case(
+        "renameDepartment",
+        f"""mutation ($d: ID!, $n: String!) {{ renameDepartment(input: {{departmentId: $d,
+          name: $n}}) {{ {PAYLOAD} }} }}""",
+        expect(
+            allow="kantoor.admin",
+            refused="kantoor.y",
+            deny=all_but("kantoor.admin kantoor.y"),
+            deny_auth="anonymous",
+        ),
+        variables=given.magazijn_named,
+    ),
+    Case(
+        "setDepartmentManagers",
+        f"""mutation ($d: ID!, $u: [ID!]!) {{ setDepartmentManagers(input: {{departmentId: $d,
+          userIds: $u}}) {{ {PAYLOAD} }} }}""",
+        # MANAGE_USERS at the department's employer, never department managers (so not
+        # manager.allrights); kantoor.y does not see the department.
+        expect(allow="kantoor.admin", deny=all_but("kantoor.admin"), deny_auth="anonymous"),
+        variables=given.verkoop_managers,
+    ),
+    Case(
+        "setMijnLoketAddendum",
+        f"""mutation ($w: String!) {{ setMijnLoketAddendum(input: {{signed: true, signatory: $w,
+          signedOn: "2026-11-02"}}) {{ {PAYLOAD} }} }}""",
+        # Each office its own addendum: kantoor.y signs for Kantoor Y.
+        expect(
+            allow="kantoor.admin kantoor.y",
+            deny=all_but("kantoor.admin kantoor.y"),
+            deny_auth="anonymous",
+        ),
+        variables=given.signatory,
+    ),
     Case(
         "createRole",
         f"mutation ($n: String!) {{ createRole(input: {{name: $n}}) {{ {PAYLOAD} }} }}",
@@ -211,6 +280,27 @@ MUTATIONS = [
         variables=given.unused_role,
     ),
     Case(
+        "createUser",
+        f"""mutation ($e: ID, $n: String!) {{ createUser(input: {{userType: EMPLOYER,
+          displayName: "Nieuw", email: "nieuw@example.nl", username: $n, employerId: $e}})
+          {{ {PAYLOAD} }} }}""",
+        EMPLOYER_ADMINISTRATION,  # MANAGE_USERS at the employer
+        variables=given.new_employer_user,
+    ),
+    Case(
+        "updateUser",
+        f"""mutation ($u: ID!) {{ updateUser(input: {{userId: $u, displayName: "Pieter vd Laan"}})
+          {{ {PAYLOAD} }} }}""",
+        EMPLOYER_ADMINISTRATION,  # MANAGE_USERS where the user belongs (its employer)
+        variables=given.directie_at_employer,
+    ),
+    Case(
+        "deactivateUser",
+        f"mutation ($u: ID!) {{ deactivateUser(input: {{userId: $u}}) {{ {PAYLOAD} }} }}",
+        EMPLOYER_ADMINISTRATION,
+        variables=given.staff_user_to_deactivate,
+    ),
+    Case(
         "linkRole",
         f"""mutation ($r: ID!, $u: ID!, $e: ID!) {{ linkRole(input: {{roleId: $r, userId: $u,
           employerId: $e}}) {{ {PAYLOAD} }} }}""",
@@ -239,6 +329,14 @@ MUTATIONS = [
         variables=given.directie_at_employer,
     ),
     Case(
+        "upsertEmployee",
+        f"""mutation ($e: ID!) {{ upsertEmployee(input: {{employerId: $e, employeeNumber: 1,
+          onCall: false}}) {{ changed {PAYLOAD} }} }}""",
+        # MANAGE_EMPLOYEES at the employer, never department managers (manager.allrights).
+        ADMIN_ONLY,
+        variables=given.employer,
+    ),
+    Case(
         "setDeviatingApprover",
         f"""mutation ($id: ID!, $u: ID) {{ setDeviatingApprover(input: {{employeeId: $id,
           userId: $u}}) {{ {PAYLOAD} }} }}""",
@@ -258,6 +356,49 @@ MUTATIONS = [
           {PAYLOAD} }} }}""",
         EDITORS,
         variables=given.subject_employee,
+    ),
+    # Component sets (issue 16 point 3): the workflow editor's, like setComponentLabel.
+    Case(
+        "createComponentSet",
+        f"""mutation ($e: ID!, $n: String!) {{ createComponentSet(input: {{employerId: $e,
+          name: $n}}) {{ {PAYLOAD} }} }}""",
+        EDITORS,
+        variables=given.new_component_set,
+    ),
+    Case(
+        "updateComponentSet",
+        f"""mutation ($s: ID!, $n: String!) {{ updateComponentSet(input: {{componentSetId: $s,
+          name: $n}}) {{ {PAYLOAD} }} }}""",
+        EDITORS,
+        variables=given.on_call_set,
+    ),
+    Case(
+        "setDefaultComponentSet",
+        f"""mutation ($s: ID!) {{ setDefaultComponentSet(input: {{componentSetId: $s}}) {{
+          {PAYLOAD} }} }}""",
+        EDITORS,
+        variables=given.on_call_set,
+    ),
+    Case(
+        "addComponent",
+        f"""mutation ($s: ID!, $n: String!) {{ addComponent(input: {{componentSetId: $s,
+          name: $n, unit: KM, rate: "0.23"}}) {{ {PAYLOAD} }} }}""",
+        EDITORS,
+        variables=given.on_call_set,
+    ),
+    Case(
+        "updateComponent",
+        f"""mutation ($c: ID!) {{ updateComponent(input: {{componentId: $c, label: "Tanken"}})
+          {{ {PAYLOAD} }} }}""",
+        EDITORS,
+        variables=given.fuel_component,
+    ),
+    Case(
+        "archiveComponent",
+        f"""mutation ($c: ID!) {{ archiveComponent(input: {{componentId: $c}}) {{
+          {PAYLOAD} }} }}""",
+        EDITORS,
+        variables=given.fuel_component,
     ),
     Case(
         "setComponentLabel",

@@ -91,6 +91,12 @@ ACTORS: dict[str, list[str | None]] = {
     "setWorkflowActive": EDITORS,
     "setEmployeeComponentSet": EDITORS,
     "setComponentLabel": EDITORS,
+    "createComponentSet": EDITORS,
+    "updateComponentSet": EDITORS,
+    "setDefaultComponentSet": EDITORS,
+    "addComponent": EDITORS,
+    "updateComponent": EDITORS,
+    "archiveComponent": EDITORS,
     "updateWorkflowSteps": EDITORS,
     "activateMijnLoket": [None, "wn001"],  # registering needs no sign-in
     "submitContractExtension": ["werkgever.hr", "manager.verkoop"],
@@ -197,6 +203,7 @@ TEXTS: list[tuple[str, st.SearchStrategy, st.SearchStrategy | None]] = [
     ("street", one("Dorpsstraat", "Laan van 40-45"), None),
     ("city", one("Ede", "'s-Hertogenbosch"), None),
     ("reason", one("Einde project"), None),
+    ("username", one("nieuw.gebruiker", "werkgever.extra"), None),
     ("name", one("Nieuwe rol", "Salarisprofessional", "Piet de Vries"), None),
 ]
 BAD_DECIMALS = (

@@ -45,6 +45,16 @@ def staff_of_employers(reader: Reader) -> Callable[[Sequence[int]], Awaitable[li
                 select(m.Employer.id, m.Employer.provider_id).where(m.Employer.id.in_(wanted))
             )
         )
+        # Employer users with access to further employers of the office (DOMAIN.md section 9)
+        # are staff there too.
+        further: set[tuple[int, int]] = {
+            (user_id, employer_id)
+            for user_id, employer_id in await reader.rows(
+                select(m.UserEmployer.user_id, m.UserEmployer.employer_id).where(
+                    m.UserEmployer.employer_id.in_(wanted)
+                )
+            )
+        }
         users = await reader.scalars(
             select(m.User).where(
                 m.User.active,
@@ -53,6 +63,7 @@ def staff_of_employers(reader: Reader) -> Callable[[Sequence[int]], Awaitable[li
                         m.User.user_type.in_([UserType.EMPLOYER, UserType.DEPARTMENT_MANAGER]),
                         m.User.employer_id.in_(wanted),
                     ),
+                    m.User.id.in_({user_id for user_id, _ in further}),
                     and_(
                         m.User.user_type == UserType.PROVIDER,
                         m.User.provider_id.in_(set(providers.values())),
@@ -83,6 +94,7 @@ def staff_of_employers(reader: Reader) -> Callable[[Sequence[int]], Awaitable[li
                 _member(u, departments)
                 for u in users
                 if u.employer_id == employer_id
+                or (u.id, employer_id) in further
                 or (u.user_type is UserType.PROVIDER and u.provider_id == provider_id)
             )
             return EmployerStaff(members, frozenset(links.get(employer_id, ())))

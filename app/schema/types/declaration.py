@@ -11,6 +11,7 @@ from app.db import models as m
 from app.domain.workflow import InstanceStatus
 from app.domain.workflow import StepAction as _StepAction
 from app.schema.enums import StepAction, Unit
+from app.schema.ids import to_global_id
 from app.schema.types.lazy import LazyUser
 from app.schema.types.node import Node, global_id, rows_of
 
@@ -21,8 +22,22 @@ class Component(Node):
     name: str
     label: str | None = strawberry.field(description="The employee-friendly name, if set.")
     unit: Unit
-    rate: Decimal | None = strawberry.field(description="Euros per unit (kilometres).")
+    rate: Decimal | None = strawberry.field(
+        description="Euros per unit: required for kilometres (0.23, 0.12), optional for hours "
+        "and days, never for euros. A claim's amount is taken at submission; a later rate "
+        "never changes it."
+    )
+    archived_at: dt.datetime | None = strawberry.field(
+        description="When the component was archived (`archiveComponent`); null while in use."
+    )
     is_type_of = rows_of(m.Component)
+
+    @strawberry.field(
+        description="Archived: no longer offered to employees nor declarable; the claims that "
+        "name it keep it. Staff still see it in `Employer.componentSets`."
+    )
+    def archived(root) -> bool:
+        return root.archived_at is not None
 
     @strawberry.field(description="The label if set, else the name: what MijnLoket shows.")
     def display_name(root) -> str:
@@ -34,14 +49,26 @@ class Component(Node):
     "employee without a deviating set (DOMAIN.md section 8)."
 )
 class ComponentSet:
-    id: strawberry.ID = strawberry.field(description="Opaque ID, for `setEmployeeComponentSet`.")
+    id: strawberry.ID = strawberry.field(
+        description="Opaque ID, for `setEmployeeComponentSet`, `addComponent` and the other "
+        "component set mutations."
+    )
     name: str
     is_default: bool
     _rows: strawberry.Private[list]
 
-    @strawberry.field
+    @strawberry.field(description="Oldest first; archived ones too (see `archived`).")
     def components(self) -> list[Component]:
         return self._rows
+
+    @classmethod
+    def of(cls, row: m.ComponentSet, components: list[m.Component]) -> ComponentSet:
+        return cls(
+            id=strawberry.ID(to_global_id("ComponentSet", row.id)),
+            name=row.name,
+            is_default=row.is_default,
+            _rows=list(components),
+        )
 
 
 @strawberry.type(description="The declaration of an expense claim.")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from app.db import employer_reads
+from app.db import departments, employer_reads, offices
 from app.db import models as m
 from app.db.queries.definitions import DefinitionView
 from app.db.scoping import EDITOR_RIGHTS, USER_ADMIN_RIGHTS
@@ -15,7 +15,6 @@ from app.domain.catalogue import PRODUCT_NAMES, WorkflowType, derive_variant
 from app.schema.connection import Connection
 from app.schema.enums import MijnLoketVariant, Product, ProductEventKind
 from app.schema.enums import WorkflowType as WorkflowTypeEnum
-from app.schema.ids import to_global_id
 from app.schema.permissions import Staff, right_field, secured
 from app.schema.types.lazy import (
     LazyComponentSet,
@@ -26,6 +25,7 @@ from app.schema.types.lazy import (
     LazyUser,
 )
 from app.schema.types.node import Node, global_id, rows_of
+from app.schema.types.office import MijnLoketAddendum
 
 
 @strawberry.type(description="A department (afdeling) of an employer.")
@@ -33,6 +33,17 @@ class Department(Node):
     id: strawberry.ID = global_id("Department")
     name: str
     is_type_of = rows_of(m.Department)
+
+    @strawberry.field(
+        **right_field(
+            "The department managers limited to this department, by name "
+            "(`setDepartmentManagers`). ",
+            *USER_ADMIN_RIGHTS,
+        ),
+    )
+    async def managers(root, info: strawberry.Info) -> list[LazyUser]:
+        ctx = info.context
+        return await departments.managers_of(ctx, ctx.principal, root.id)
 
 
 @strawberry.type(description="A product and whether it is active at the employer.")
@@ -106,28 +117,28 @@ class Employer(Node):
 
     @strawberry.field(
         extensions=secured(Staff()),
-        description="The component sets employees declare from (the default set first).",
+        description="The component sets employees declare from (the default set first, then "
+        "by name), each with all its components, archived ones too.",
     )
     async def component_sets(root, info: strawberry.Info) -> list[LazyComponentSet]:
         from app.schema.types.declaration import ComponentSet
 
-        components = await info.context.loaders.components_of_employer.load(root.id)
-        sets: dict[int, ComponentSet] = {}
-        for c in components:
-            sets.setdefault(
-                c.set_id,
-                ComponentSet(
-                    id=to_global_id("ComponentSet", c.set_id),
-                    name=c.set_name,
-                    is_default=c.set_is_default,
-                    _rows=[],
-                ),
-            )._rows.append(c.row)
-        return sorted(sets.values(), key=lambda s: (not s.is_default, s.name))
+        # Every set, also one without components yet, each with its archived components too.
+        views = await info.context.loaders.component_sets_of_employer.load(root.id)
+        return [ComponentSet.of(v.row, v.components) for v in views]
 
     @strawberry.field
     async def departments(root, info: strawberry.Info) -> list[Department]:
         return await info.context.loaders.departments_of_employer.load(root.id)
+
+    @strawberry.field(
+        extensions=secured(Staff()),
+        description="The MijnLoket addendum of the employer's office (`setMijnLoketAddendum`).",
+    )
+    async def mijn_loket_addendum(root, info: strawberry.Info) -> MijnLoketAddendum:
+        ctx = info.context
+        office = await offices.visible_office(ctx, ctx.principal, root.provider_id)
+        return MijnLoketAddendum.of(office) if office else MijnLoketAddendum(signed=False)
 
     @strawberry.field(
         **right_field(

@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 
 from app.db import models as m
-from app.db import user_reads
+from app.db import user_reads, users
 from app.domain.authz import Grant, Right, refusal, rights_in
 from app.domain.errors import Forbidden, NotFound
 from app.schema.enums import Right as RightEnum
@@ -23,6 +23,9 @@ class User(Node):
     username: str
     display_name: str
     user_type: UserType
+    active: bool = strawberry.field(
+        description="False once deactivated (`deactivateUser`): it can no longer sign in."
+    )
     is_type_of = rows_of(m.User)
 
     @strawberry.field
@@ -30,6 +33,17 @@ class User(Node):
         return (
             await info.context.loaders.employer.load(root.employer_id) if root.employer_id else None
         )
+
+    @strawberry.field(
+        description="Employer users and department managers: the employers they work at, their "
+        "own first, then the further ones they were given access to (`updateUser`), as far as "
+        "you can see them. Rights and role links hold per employer. Empty for provider users "
+        "(they reach every employer of the office) and MijnLoket accounts."
+    )
+    async def employers(root, info: strawberry.Info) -> list[LazyEmployer]:
+        ctx = info.context
+        found = await users.employers_of_user(ctx, ctx.principal, root.id, root.user_type)
+        return sorted(found, key=lambda e: e.id != root.employer_id)
 
     @strawberry.field(description="For department managers: the departments they are limited to.")
     async def departments(root, info: strawberry.Info) -> list[LazyDepartment]:
