@@ -19,6 +19,11 @@ APP = Path(__file__).resolve().parent.parent / "app"
 ROOTS = {"app/schema/query.py", "app/schema/mutation.py", "app/schema/subscription.py"}
 
 
+def is_root(path: str) -> bool:
+    """The roots, and the parts of the Mutation root by area (app/schema/mutations/)."""
+    return path in ROOTS or path.startswith("app/schema/mutations/")
+
+
 def imports(path: Path) -> set[str]:
     """Every module `path` imports, at the top or inside a function."""
     found: set[str] = set()
@@ -44,7 +49,7 @@ def refused(name: str, path: str) -> list[str]:
         ),
         "db": ("strawberry", "app.schema", "app.resolvers"),
         "resolvers": ("sqlalchemy", "app.resolvers."),
-        "schema": ("sqlalchemy",) + (() if path in ROOTS else ("app.resolvers",)),
+        "schema": ("sqlalchemy",) + (() if is_root(path) else ("app.resolvers",)),
     }.get(package, ())
     return [
         prefix
