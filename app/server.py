@@ -27,6 +27,7 @@ from app.web.http import CrossOrigin, GraphQLOverHTTP, allowed_origins
 from app.web.observability import Metrics, RequestContext
 from app.web.probes import healthz, metrics_endpoint, readyz
 from app.web.proxies import uvicorn_options
+from app.web.templates import download_template
 from app.web.view import LoketflowGraphQL
 from app.workers.collective import CollectiveWorker
 from app.workers.exports import ExportWorker
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             *([] if settings.is_production else [graphiql_assets()]),
             Route("/exports/{token}", download_export(graphql, db), methods=["GET"]),
+            Route("/templates/employees.xlsx", download_template(graphql), methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz(db, events)),
             Route("/metrics", metrics_endpoint(db, metrics)),

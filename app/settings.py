@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # POST bodies (app/web/http.py): larger ones are refused (413) before they are read whole. A
     # query is at most max_query_bytes; the rest is room for variables.
     max_body_bytes: int = Field(default=1_048_576, ge=1_000)
+    # An uploaded file (importEmployees: GraphQL multipart, bearer token only): a multipart body
+    # over this plus max_body_bytes is refused (413) before it is read whole.
+    import_max_bytes: int = Field(default=10 * 1_048_576, ge=1_000)
     # Items in any list, and entries in any object, of `variables`: refused before anything is
     # executed. The largest list the API takes is 1,000 people (startMijnLoketMigration).
     max_variable_items: int = Field(default=1_000, ge=1)

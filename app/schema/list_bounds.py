@@ -56,6 +56,8 @@ def list_bounds() -> dict[tuple[str, str], int]:
     from app.domain.changes import MAX_CONTACTS
     from app.domain.definitions import MAX_STEPS
     from app.domain.employee_record import FIELDS as EMPLOYEE_FIELDS
+    from app.domain.employee_sheet import HEADERS as SHEET_HEADERS
+    from app.domain.employee_sheet import REPORT_ROWS
     from app.domain.limits import MAX_BATCH, MAX_BULK, MAX_PEOPLE
     from app.domain.offices import MAX_MANAGERS
     from app.domain.overview import OverviewColumn
@@ -88,6 +90,8 @@ def list_bounds() -> dict[tuple[str, str], int]:
         ("ProcessExpenseClaimsPayload", "results"): MAX_BATCH,
         ("CollectiveAction", "items"): MAX_PEOPLE,
         ("UpsertEmployeePayload", "changedFields"): len(EMPLOYEE_FIELDS),
+        ("ImportEmployeesPayload", "rows"): REPORT_ROWS,
+        ("ImportRow", "errors"): len(SHEET_HEADERS),
         ("CollectiveAction", "log"): ACTION_LOG_PER_PERSON * MAX_PEOPLE,
         # Declared estimates
         ("Viewer", "employers"): EMPLOYERS_OF_A_USER,

@@ -15,6 +15,9 @@
   the page only "Failed to fetch", so the server's log is where a developer can read why;
 - `POST` bodies must be `application/json`: anything else is 415. That also makes the API
   CSRF-safe: a browser's "simple" cross-site requests (text/plain, form encodings) never run;
+  the one exception, file uploads (`multipart/form-data`, the GraphQL multipart request
+  specification), is taken only with `Authorization: Bearer` (401 BEARER_REQUIRED otherwise),
+  which no cross-site form can send, and up to `import_max_bytes` plus `max_body_bytes`;
 - malformed JSON (also nested deeper than any request needs, or than Python's parser can
   take) and a missing `query` are 400, always as a JSON error body; so are malformed GET
   `variables`;
@@ -31,6 +34,7 @@ from urllib.parse import parse_qs
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
@@ -38,6 +42,7 @@ from app.settings import ConfigurationError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
 # A GraphQL request nests a few levels (body, variables, input, a list in it). Deeper JSON is
 # refused here, so that no later reader of it (strawberry parses the body again, on a deeper
 # stack) can run out of recursion on it.
@@ -104,6 +109,31 @@ def parse_json(text: bytes | str) -> tuple[bool, object]:
         children = item.values() if isinstance(item, dict) else item
         stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
     return True, value
+
+
+async def _check_operations(scope, body: bytes, settings) -> Response | None:
+    """The `operations` part of an upload is held to what a JSON body is held to: at most
+    `max_body_bytes`, valid JSON within the nesting limit, one operation with a `query`."""
+
+    async def once():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        async with Request(scope, once).form(max_files=10, max_fields=10) as form:
+            operations = form.get("operations")
+    except Exception:  # python-multipart refuses a malformed body
+        return _error(400, "BAD_REQUEST", "De upload is geen geldige multipart-body.")
+    if not isinstance(operations, str):
+        return _error(400, "BAD_REQUEST", "Geef de operatie mee in het veld 'operations'.")
+    limit = getattr(settings, "max_body_bytes", DEFAULT_MAX_BODY_BYTES)
+    if len(operations.encode()) > limit:
+        return _error(413, "PAYLOAD_TOO_LARGE", f"'operations' is groter dan {limit} bytes.")
+    valid, data = parse_json(operations.encode())
+    if not valid:
+        return _error(400, "BAD_REQUEST", "'operations' is geen geldige JSON.")
+    if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+        return _error(400, "BAD_REQUEST", "Stuur één operatie met een GraphQL-query ('query').")
+    return None
 
 
 async def read_body(headers: Headers, receive, limit: int) -> bytes:
@@ -188,7 +218,7 @@ class GraphQLOverHTTP:
         if method == "GET":
             refusal = self._check_get(scope)
         elif method == "POST":
-            refusal, receive = await self._check_post(headers, receive)
+            refusal, receive = await self._check_post(headers, receive, scope)
         else:
             refusal = _error(405, "METHOD_NOT_ALLOWED", "Gebruik GET of POST.", Allow="GET, POST")
         if refusal is not None:
@@ -210,8 +240,10 @@ class GraphQLOverHTTP:
             return _error(405, "METHOD_NOT_ALLOWED", "Mutaties alleen met POST.", Allow="POST")
         return None
 
-    async def _check_post(self, headers: Headers, receive):
+    async def _check_post(self, headers: Headers, receive, scope):
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == MULTIPART:
+            return await self._check_upload(headers, receive, scope)
         if content_type != JSON:
             return _error(415, "UNSUPPORTED_MEDIA_TYPE", f"Stuur de query als {JSON}."), receive
         settings = getattr(self.view, "settings", None)
@@ -240,6 +272,37 @@ class GraphQLOverHTTP:
             return await receive()
 
         return None, replay
+
+    async def _check_upload(self, headers: Headers, receive, scope):
+        """A file upload: only with a bearer token (never cookies or anonymous: CSRF), and
+        within the upload limit; strawberry's view parses the multipart body."""
+        scheme, _, credentials = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            message = (
+                "Een upload (multipart/form-data) kan alleen met een token: stuur de header "
+                "Authorization: Bearer <token>."
+            )
+            refusal = _error(401, "BEARER_REQUIRED", message, **{"WWW-Authenticate": "Bearer"})
+            return refusal, receive
+        settings = getattr(self.view, "settings", None)
+        limit = getattr(settings, "import_max_bytes", 10 * DEFAULT_MAX_BODY_BYTES)
+        limit += getattr(settings, "max_body_bytes", DEFAULT_MAX_BODY_BYTES)
+        try:
+            body = await read_body(headers, receive, limit)
+        except _TooLarge:
+            message = f"Het bestand is te groot: de body is groter dan {limit} bytes."
+            return _error(413, "PAYLOAD_TOO_LARGE", message, Connection="close"), receive
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        refusal = await _check_operations(scope, body, settings)
+        return refusal, replay
 
     def _answer_as(self, media: str, send):
         """Set the media type; with graphql-response+json, a result without data is 400."""

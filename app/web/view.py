@@ -61,6 +61,9 @@ class LoketflowGraphQL(GraphQL):
             # API over HTTP may open a WebSocket too, others are refused (same origin always
             # may; clients without an Origin header are no browsers).
             allowed_origins=allowed_origins(settings),
+            # File uploads (importEmployees): app/web/http.py takes multipart/form-data only
+            # with a bearer token in the Authorization header (CSRF), and limits its size.
+            multipart_uploads_enabled=True,
         )
         self.max_subscriptions_per_connection = settings.ws_max_subscriptions
         self.graphql_transport_ws_handler_class = type(

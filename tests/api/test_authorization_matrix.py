@@ -337,6 +337,17 @@ MUTATIONS = [
         variables=given.employer,
     ),
     Case(
+        "importEmployees",
+        f"""mutation ($e: ID!) {{ importEmployees(input: {{employerId: $e, file: "geen bestand",
+          dryRun: true}}) {{ applied {PAYLOAD} }} }}""",
+        # MANAGE_EMPLOYEES at the employer, never department managers. The matrix posts JSON,
+        # which carries no file: the Upload scalar takes the string, and whoever may import
+        # gets the payload's INVALID_FILE (the file is read after the right is checked). Real
+        # uploads: tests/api/test_import_employees.py.
+        ADMIN_ONLY,
+        variables=given.employer,
+    ),
+    Case(
         "setDeviatingApprover",
         f"""mutation ($id: ID!, $u: ID) {{ setDeviatingApprover(input: {{employeeId: $id,
           userId: $u}}) {{ {PAYLOAD} }} }}""",

@@ -389,6 +389,10 @@ class Inputs:
         if type_name == "DateTime":
             bad = one("0001-01-01T00:00:00", "9999-12-31T23:59:59", "x")
             return self.mix(path, one("2026-11-15T10:00:00+01:00"), (2, bad))
+        if type_name == "Upload":
+            # JSON carries no file: any value is refused (INVALID_FILE); real uploads are in
+            # tests/api/test_import_employees.py.
+            return self.mix(path, one("geen bestand"), (1, adversarial_text), (1, one(1, [], {})))
         return self.mix(  # Int, Float, and whatever comes next
             path,
             st.integers(1, 10),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 
 @strawberry.input
@@ -78,4 +79,19 @@ class UpsertEmployeeInput:
     )
     on_call: bool | None = strawberry.field(
         default=strawberry.UNSET, description=f"An on-call worker (oproepkracht). {_KEEP}"
+    )
+
+
+@strawberry.input(
+    description="An .xlsx file of employees (the template: GET /templates/employees.xlsx), sent "
+    "as the GraphQL multipart request specification says, with a bearer token."
+)
+class ImportEmployeesInput:
+    employer_id: strawberry.ID
+    file: Upload = strawberry.field(
+        description="The .xlsx file (multipart upload). At most LOKETFLOW_IMPORT_MAX_BYTES "
+        "(10 MB by default) and 10,000 rows."
+    )
+    dry_run: bool | None = strawberry.field(
+        default=False, description="True: check every row and report, change nothing."
     )

@@ -14,6 +14,8 @@ from app.resolvers.create_department import resolve_create_department
 from app.resolvers.create_employer import resolve_create_employer
 from app.resolvers.create_user import resolve_create_user
 from app.resolvers.deactivate_user import resolve_deactivate_user
+from app.resolvers.import_employees import NOT_FOR_MANAGERS as NOT_IMPORTING_MANAGERS
+from app.resolvers.import_employees import resolve_import_employees
 from app.resolvers.rename_department import resolve_rename_department
 from app.resolvers.set_default_component_set import resolve_set_default_component_set
 from app.resolvers.set_department_managers import resolve_set_department_managers
@@ -28,7 +30,7 @@ from app.schema.mutations.common import (
     mutation_field,
 )
 from app.schema.payloads.components import ComponentPayload, ComponentSetPayload
-from app.schema.payloads.employees import UpsertEmployeePayload
+from app.schema.payloads.employees import ImportEmployeesPayload, UpsertEmployeePayload
 from app.schema.payloads.office import (
     DepartmentPayload,
     EmployerPayload,
@@ -132,11 +134,17 @@ class OfficeMutation:
 
 @strawberry.type
 class EmployeeMutation:
-    """An employer's employees (issue 16): one by one here."""
+    """An employer's employees (issue 16): one by one, or from an .xlsx file."""
 
     upsert_employee: UpsertEmployeePayload = mutation_field(
         resolve_upsert_employee,
         R.MANAGE_EMPLOYEES,
         at=input_employer(),
         also=(NotDepartmentManager(NOT_FOR_MANAGERS),),
+    )
+    import_employees: ImportEmployeesPayload = mutation_field(
+        resolve_import_employees,
+        R.MANAGE_EMPLOYEES,
+        at=input_employer(),
+        also=(NotDepartmentManager(NOT_IMPORTING_MANAGERS),),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from app.domain.employee_sheet import ImportOutcome as _ImportOutcome
+from app.schema.enums import ErrorCode
 from app.schema.errors import UserError
 from app.schema.types.employee import Employee
 
@@ -36,4 +38,47 @@ class UpsertEmployeePayload:
         description="The input fields whose value changed (for a new employee: those it got), "
         'e.g. ["iban", "address"].',
     )
+    errors: list[UserError]
+
+
+ImportOutcome = strawberry.enum(
+    _ImportOutcome, description="What the import did (or, in a dry run, would do) with a row."
+)
+
+
+@strawberry.type(description="A refused cell or field of an imported row.")
+class ImportCellError:
+    column: str = strawberry.field(description="The column's Dutch header, e.g. IBAN.")
+    code: ErrorCode
+    message: str
+
+
+@strawberry.type(description="One row of the sheet in the import's report.")
+class ImportRow:
+    row: int = strawberry.field(description="The row number as Excel shows it (headers: 1).")
+    employee_number: int | None = strawberry.field(
+        description="Null when the cell holds no valid employee number."
+    )
+    outcome: ImportOutcome
+    errors: list[ImportCellError]
+
+
+@strawberry.type
+class ImportEmployeesPayload:
+    applied: bool | None = strawberry.field(
+        default=None,
+        description="True: the changes were written (one transaction). False: nothing was "
+        "written, because of a dry run or because a row was refused.",
+    )
+    dry_run: bool | None = None
+    created: int | None = None
+    updated: int | None = None
+    unchanged: int | None = None
+    refused: int | None = None
+    rows: list[ImportRow] | None = strawberry.field(
+        default=None,
+        description="Refused rows first, then the others in sheet order; at most 1,000 "
+        "(`rowsTruncated` says when there were more).",
+    )
+    rows_truncated: bool | None = None
     errors: list[UserError]
