@@ -4,8 +4,6 @@ closes with 4403; the user stays readable with `active: false`."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 
 import pytest
@@ -15,6 +13,7 @@ from websockets.exceptions import ConnectionClosed
 
 from app.db import models as m
 from tests.api.live import post, serve_app, until_subscribed
+from tests.api.test_websocket_session import receive, session
 from tests.conftest import errors_of
 
 DEACTIVATE = """
@@ -30,25 +29,6 @@ VIEWER = "{ viewer { username } }"
 async def live(settings, db):
     async with serve_app(settings) as served:
         yield served
-
-
-@contextlib.asynccontextmanager
-async def session(base: str, token: str):
-    url = base.replace("http://", "ws://") + "/graphql"
-    async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:
-        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
-        await ws.send(json.dumps(init))
-        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-        yield ws
-
-
-async def receive(ws, within: float = 5.0) -> dict:
-    async with asyncio.timeout(within):
-        while True:
-            message = json.loads(await ws.recv())
-            if message["type"] != "ping":
-                return message
-            await ws.send('{"type":"pong"}')
 
 
 async def test_deactivation_signs_out_at_once(live, db, token, ids):
